@@ -1,0 +1,20 @@
+"""Exceptions for input the tool cannot read at all.
+
+A bad value inside a readable document is a finding (see ``findings``), never an exception.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(Exception):
+    """A file that cannot be used: missing, unreadable, of an unknown kind, checksum changed.
+
+    ``str(error)`` is one line naming the file and the reason, ready for the CLI to print.
+    """
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")

@@ -1,0 +1,182 @@
+"""Findings: every problem or repair the pipeline sees, as plain data.
+
+A finding is a value, not a log line and not an exception. It carries a stable code, a severity,
+a message, where in the source document it was seen and, where relevant, the offending value and
+its repair. ``FINDING_CODES`` is the one place that lists every code with its meaning and default
+severity; the README's table of codes is generated from the same entries.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class FindingCode:
+    code: str
+    severity: Severity
+    title: str
+    description: str
+
+
+def _codes(*entries: FindingCode) -> dict[str, FindingCode]:
+    return {entry.code: entry for entry in entries}
+
+
+FINDING_CODES: dict[str, FindingCode] = _codes(
+    FindingCode(
+        "total_mismatch",
+        "error",
+        "Shares do not add up to the total",
+        "EU + national + other public + private share differs from the printed total, compared in cents.",
+    ),
+    FindingCode(
+        "missing_value",
+        "warning",
+        "Value missing",
+        "A field the table should print is empty or was lost by the document's extraction.",
+    ),
+    FindingCode(
+        "ambiguous_column",
+        "warning",
+        "Amount could belong to two columns",
+        "Empty cells were collapsed, so an amount's column was inferred from its neighbours.",
+    ),
+    FindingCode(
+        "repaired_value",
+        "info",
+        "Value repaired",
+        "A value was rebuilt from a damaged form (split cell, wrapped line, markup); before and after are given.",
+    ),
+    FindingCode(
+        "title_from_summary",
+        "warning",
+        "Title taken from the summary",
+        "The title cell is empty; the title was taken from the « » quote in the project's summary.",
+    ),
+    FindingCode(
+        "duplicate_summary",
+        "warning",
+        "Summary printed twice",
+        "The same summary text appears twice; the copy is not a new project.",
+    ),
+    FindingCode(
+        "duplicate_row",
+        "warning",
+        "Row printed twice",
+        "Two rows carry the same identifying fields.",
+    ),
+    FindingCode(
+        "unreadable_row",
+        "error",
+        "Row could not be read",
+        "Text inside the table that could not be attached to any project.",
+    ),
+    FindingCode(
+        "unparsable_value",
+        "error",
+        "Value could not be parsed",
+        "A cell holds text that is not a valid amount, date or period.",
+    ),
+    FindingCode(
+        "page_stitch",
+        "info",
+        "Row continued on the next page",
+        "A row or summary broken by a page break was stitched back together.",
+    ),
+    FindingCode(
+        "schema_error",
+        "error",
+        "Schema check failed",
+        "A value breaks the output table's pandera schema.",
+    ),
+    FindingCode(
+        "decoding_fallback",
+        "warning",
+        "Text file is not UTF-8",
+        "The file was decoded as Windows-1252 because it is not valid UTF-8.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where something was read: a file and a page (PDF) or a line (text), 1-based."""
+
+    file: str
+    page: int | None = None
+    line: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+    def describe(self) -> str:
+        where = self.file
+        if self.page is not None:
+            where += f", page {self.page}"
+        if self.line is not None:
+            where += f", line {self.line}"
+        return where
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    location: SourceLocation
+    severity: Severity | None = None
+    table: str = ""
+    row_id: str = ""
+    column: str = ""
+    value: str = ""
+    repaired: str = ""
+    rule: str = ""
+    context: str = ""
+    extra: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.code not in FINDING_CODES:
+            raise ValueError(f"unknown finding code {self.code!r}: add it to FINDING_CODES")
+        if self.severity is None:
+            object.__setattr__(self, "severity", FINDING_CODES[self.code].severity)
+        elif self.severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {self.severity!r}")
+
+    def with_row(self, table: str, row_id: str) -> Finding:
+        return dataclasses.replace(self, table=table, row_id=row_id)
+
+    def sort_key(self) -> tuple[Any, ...]:
+        loc = self.location
+        return (loc.file, loc.page or 0, loc.line or 0, self.table, self.row_id, self.code, self.column)
+
+    def as_record(self) -> dict[str, str]:
+        """Flat, string-valued form for CSV and JSON output."""
+        loc = self.location
+        return {
+            "code": self.code,
+            "severity": str(self.severity),
+            "table": self.table,
+            "row_id": self.row_id,
+            "column": self.column,
+            "message": self.message,
+            "source_file": loc.file,
+            "source_page": "" if loc.page is None else str(loc.page),
+            "source_line": "" if loc.line is None else str(loc.line),
+            "bbox": "" if loc.bbox is None else " ".join(f"{v:.1f}" for v in loc.bbox),
+            "value": self.value,
+            "repaired": self.repaired,
+            "rule": self.rule,
+            "context": self.context,
+        }
+
+
+FINDING_COLUMNS: tuple[str, ...] = tuple(
+    Finding("missing_value", "", SourceLocation("")).as_record().keys()
+)
+
+
+def sorted_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=Finding.sort_key)

@@ -1,0 +1,1 @@
+"""Output table contracts (pandera) and steward-edited reference data."""

@@ -18,3 +18,7 @@ class InputError(Exception):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+
+class SchemaFailure(Exception):
+    """The built tables break their contract, so nothing is written (CLI exit 1)."""

@@ -96,6 +96,26 @@ FINDING_CODES: dict[str, FindingCode] = _codes(
         "A value breaks the output table's pandera schema.",
     ),
     FindingCode(
+        "cofinancing_rate_above_cap",
+        "warning",
+        "EU co-financing rate above the cap",
+        "EU share over total above the AMIF 2021-2027 default of 75 % (info: allowed up to 90 % for specific"
+        " and Annex IV actions), above 90 % (warning), above 100 % (error).",
+    ),
+    FindingCode(
+        "period_invalid",
+        "error",
+        "Period invalid or missing",
+        "The co-financing period's start is after its end, or the project has no period.",
+    ),
+    FindingCode(
+        "period_outside_programme",
+        "warning",
+        "Period outside the programme's eligibility window",
+        "The period starts or ends outside the eligibility window of its programme"
+        " (2021-2027 programme: 1 Jan 2021 - 31 Dec 2029).",
+    ),
+    FindingCode(
         "decoding_fallback",
         "warning",
         "Text file is not UTF-8",

@@ -1,0 +1,163 @@
+"""Command line: parse options, call the library, print, set the exit code. Nothing else lives here.
+
+Exit codes: 0 done; 1 the data failed a check (schema failure, or `check` found an unacknowledged error);
+2 usage or input error (missing file, checksum mismatch, unreadable document, unwritable output).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from amif_extract import __version__
+from amif_extract.errors import InputError, SchemaFailure
+from amif_extract.paths import DEFAULT_NORMALIZED_DIR, DEFAULT_RAW_DIR
+from amif_extract.pipeline import BuildResult, BuildSettings, build, extract_files, write_build
+
+EXIT_OK, EXIT_DATA, EXIT_INPUT = 0, 1, 2
+
+app = typer.Typer(
+    help="Turn the public documents on AMIF-funded projects in Luxembourg into validated datasets.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+class Verbosity:
+    level = 1  # 0 quiet, 1 normal, 2 verbose
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"amif-extract {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every finding.")] = False,
+) -> None:
+    Verbosity.level = 0 if quiet else 2 if verbose else 1
+
+
+def fail(code: int, message: str) -> NoReturn:
+    err.print(f"error: {message}", markup=False)
+    raise typer.Exit(code)
+
+
+class ProgressDisplay:
+    """A progress bar on a terminal, plain lines otherwise, nothing when quiet."""
+
+    def __init__(self) -> None:
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> ProgressDisplay:
+        if Verbosity.level and err.is_terminal:
+            self.bar = Progress(
+                TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(), console=err, transient=True,
+            )
+            self.bar.start()
+        return self
+
+    def __call__(self, message: str, done: int, total: int) -> None:
+        if self.bar is not None:
+            if self.task is None:
+                self.task = self.bar.add_task(message, total=total)
+            self.bar.update(self.task, description=message, completed=done, total=total)
+        elif Verbosity.level:
+            err.print(f"[{done}/{total}] {message}", markup=False)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def print_summary(result: BuildResult, out_dir: Path | None) -> None:
+    if not Verbosity.level:
+        return
+    tables = ", ".join(f"{name}: {len(rows)} rows" for name, rows in result.tables.items())
+    severities = Counter(str(finding.severity) for finding in result.findings)
+    counts = ", ".join(f"{severities.get(level, 0)} {level}" for level in ("error", "warning", "info"))
+    where = f" → {out_dir}" if out_dir else ""
+    out.print(f"built {len(result.inputs)} document(s){where}", markup=False)
+    out.print(f"tables: {tables}", markup=False)
+    out.print(f"findings: {counts}", markup=False)
+    if Verbosity.level > 1:
+        for finding in result.findings:
+            out.print(
+                f"  {finding.severity:7} {finding.code:28} {finding.location.describe()}: {finding.message}",
+                markup=False,
+            )
+
+
+def settings_from(max_file_mb: float, max_pages: int) -> BuildSettings:
+    try:
+        return BuildSettings(max_file_mb=max_file_mb, max_pages=max_pages)
+    except ValueError as error:
+        fail(EXIT_INPUT, str(error))
+
+
+MaxFileMb = Annotated[float, typer.Option("--max-file-mb", help="Refuse source files larger than this.")]
+MaxPages = Annotated[int, typer.Option("--max-pages", help="Refuse PDFs with more pages than this.")]
+OutDir = Annotated[Path, typer.Option("--out", help="Folder the tables are written to (swapped in whole).")]
+
+
+def run_and_write(produce: object, out_dir: Path) -> BuildResult:
+    try:
+        with ProgressDisplay() as progress:
+            result = produce(progress)  # type: ignore[operator]
+        write_build(result, out_dir)
+    except InputError as error:
+        fail(EXIT_INPUT, str(error))
+    except SchemaFailure as error:
+        fail(EXIT_DATA, str(error))
+    return result
+
+
+@app.command("build")
+def build_command(
+    raw: Annotated[Path, typer.Option("--raw", help="Folder of source documents with its sources.toml.")] = (
+        DEFAULT_RAW_DIR
+    ),
+    out_dir: OutDir = DEFAULT_NORMALIZED_DIR,
+    max_file_mb: MaxFileMb = 200.0,
+    max_pages: MaxPages = 5000,
+) -> None:
+    """Build every table from the documents listed in raw/sources.toml.
+
+    Example: amif-extract build --raw raw --out normalized
+    """
+    settings = settings_from(max_file_mb, max_pages)
+    result = run_and_write(lambda progress: build(raw, settings, progress), out_dir)
+    print_summary(result, out_dir)
+
+
+@app.command("extract")
+def extract_command(
+    files: Annotated[list[Path], typer.Argument(help="Documents to read (PDF or text), any name, any place.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder the tables are written to.")],
+    max_file_mb: MaxFileMb = 200.0,
+    max_pages: MaxPages = 5000,
+) -> None:
+    """Read documents named on the command line; their kind is recognised from their content.
+
+    Example: amif-extract extract ~/Downloads/liste_amif_2026.pdf --out /tmp/amif
+    """
+    settings = settings_from(max_file_mb, max_pages)
+    result = run_and_write(lambda progress: extract_files(files, settings, progress), out_dir)
+    print_summary(result, out_dir)
+

@@ -1,0 +1,221 @@
+"""The build: sources → extract → normalize → validate → output files. The CLI is a thin layer over this."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from amif_extract.errors import InputError, SchemaFailure
+from amif_extract.findings import Finding, sorted_findings
+from amif_extract.normalize.projects import attach_issue_codes, normalize_projects
+from amif_extract.records import AmifExtraction
+from amif_extract.sources import Source, load_manifest, preferred_sources, sha256_of, verify_source
+from amif_extract.tables import Row, TableSpec, csv_bytes, parquet_bytes, schema_findings
+from amif_extract.validate import validate_projects
+from amif_extract.write import write_output_folder
+
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(message: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """Limits and switches of a build, with the CLI option that sets each."""
+
+    max_file_mb: float = 200.0  # --max-file-mb: larger source files are refused
+    max_pages: int = 5000  # --max-pages: PDFs with more pages are refused
+
+    def __post_init__(self) -> None:
+        if self.max_file_mb <= 0:
+            raise ValueError("max_file_mb must be positive")
+        if self.max_pages <= 0:
+            raise ValueError("max_pages must be positive")
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class InputDocument:
+    """A document the build reads: where it is, what it is, and its checksum."""
+
+    path: Path
+    source_file: str
+    kind: str
+    format: str
+    sha256: str
+
+
+@dataclass
+class DocumentExtraction:
+    document: InputDocument
+    amif: AmifExtraction | None = None
+
+
+@dataclass
+class BuildResult:
+    tables: dict[str, list[Row]]
+    findings: list[Finding]
+    inputs: list[InputDocument]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def table_specs() -> dict[str, TableSpec]:
+    from amif_extract.schemas.amif_projects import AmifProjects
+    from amif_extract.schemas.findings import Findings
+
+    specs = [
+        TableSpec("amif_projects", AmifProjects, "project_id"),
+        TableSpec("findings", Findings, "finding_id"),
+    ]
+    return {spec.name: spec for spec in specs}
+
+
+def extract_document(document: InputDocument, settings: BuildSettings) -> DocumentExtraction:
+    """Run the extractor for one document; a plain top-level function so it can run in a worker process."""
+    if document.kind == "amif_table" and document.format == "pdf":
+        from amif_extract.extract.amif_pdf import extract_amif_pdf
+
+        return DocumentExtraction(document, amif=extract_amif_pdf(document.path, document.source_file))
+    if document.kind == "amif_table":
+        from amif_extract.extract.amif_text import extract_amif_text
+
+        return DocumentExtraction(document, amif=extract_amif_text(document.path, document.source_file))
+    raise InputError(document.path, f"no extractor for documents of kind {document.kind!r} ({document.format})")
+
+
+def manifest_documents(raw_dir: Path, settings: BuildSettings) -> list[InputDocument]:
+    """The documents a build of `raw_dir` reads, each verified against the manifest."""
+    manifest = load_manifest(raw_dir)
+    documents = []
+    for source in preferred_sources(manifest):
+        path = verify_source(source, manifest, settings.max_file_bytes)
+        documents.append(_input_document(path, source))
+    return documents
+
+
+def _input_document(path: Path, source: Source) -> InputDocument:
+    return InputDocument(path, source.file, source.kind, source.format, source.sha256)
+
+
+def named_documents(paths: Sequence[Path], settings: BuildSettings) -> list[InputDocument]:
+    """Documents named on the command line: kind recognised from content, no manifest needed."""
+    from amif_extract.detect import detect_document_kind
+
+    documents = []
+    for path in paths:
+        if not path.is_file():
+            raise InputError(path, "file not found")
+        if path.stat().st_size > settings.max_file_bytes:
+            raise InputError(path, f"file is over the limit of {settings.max_file_bytes} bytes (--max-file-mb)")
+        detected = detect_document_kind(path)
+        documents.append(InputDocument(path, path.name, detected.kind, detected.format, sha256_of(path)))
+    names = [document.source_file for document in documents]
+    for name in names:
+        if names.count(name) > 1:
+            raise InputError(name, "two input files share this name; outputs refer to sources by file name")
+    return documents
+
+
+def extract_all(
+    documents: Sequence[InputDocument], settings: BuildSettings, progress: Progress = _no_progress
+) -> list[DocumentExtraction]:
+    results = []
+    for index, document in enumerate(documents):
+        progress(f"extracting {document.source_file}", index, len(documents))
+        results.append(extract_document(document, settings))
+    progress("extracted", len(documents), len(documents))
+    return results
+
+
+def assemble(extractions: Sequence[DocumentExtraction]) -> BuildResult:
+    """Normalize, validate and collect findings: from extracted records to the output tables."""
+    amif = [result.amif for result in extractions if result.amif is not None]
+    projects = normalize_projects(amif)
+    findings = list(projects.findings)
+    findings += validate_projects(projects.rows)
+    specs = table_specs()
+    tables: dict[str, list[Row]] = {"amif_projects": projects.rows}
+    for name, rows in tables.items():
+        findings += schema_findings(specs[name], rows)
+    findings = sorted_findings(findings)
+    attach_issue_codes(projects.rows, findings, "amif_projects", "project_id")
+    tables["findings"] = finding_rows(findings)
+    return BuildResult(tables, findings, [result.document for result in extractions])
+
+
+def finding_rows(findings: Sequence[Finding]) -> list[Row]:
+    rows: list[Row] = []
+    used: set[str] = set()
+    for finding in findings:
+        record: dict[str, Any] = finding.as_record()
+        digest = hashlib.sha256("\x1f".join(record.values()).encode("utf-8")).hexdigest()[:12]
+        finding_id, counter = digest, 1
+        while finding_id in used:
+            counter += 1
+            finding_id = f"{digest}-{counter}"
+        used.add(finding_id)
+        for column in ("source_page", "source_line"):
+            record[column] = int(record[column]) if record[column] else None
+        rows.append({"finding_id": finding_id, "acknowledged": None, **record})
+    return rows
+
+
+def build(raw_dir: Path, settings: BuildSettings | None = None, progress: Progress = _no_progress) -> BuildResult:
+    """Build every output table from the documents listed in `raw_dir/sources.toml`."""
+    settings = settings or BuildSettings()
+    documents = manifest_documents(raw_dir, settings)
+    return assemble(extract_all(documents, settings, progress))
+
+
+def extract_files(
+    paths: Sequence[Path], settings: BuildSettings | None = None, progress: Progress = _no_progress
+) -> BuildResult:
+    """Build the output tables from documents named directly, wherever they are."""
+    settings = settings or BuildSettings()
+    return assemble(extract_all(named_documents(paths, settings), settings, progress))
+
+
+def output_files(result: BuildResult) -> dict[str, bytes]:
+    """Every file of `normalized/` as bytes: CSV and Parquet per table."""
+    files: dict[str, bytes] = {}
+    for name, spec in table_specs().items():
+        rows = result.tables.get(name, [])
+        files[f"{name}.csv"] = csv_bytes(spec, rows)
+        if spec.parquet:
+            files[f"{name}.parquet"] = parquet_bytes(spec, rows)
+    return files
+
+
+def blocking_schema_errors(result: BuildResult) -> list[Finding]:
+    """Schema failures: the build never writes a table that fails its contract."""
+    return [finding for finding in result.findings if finding.code == "schema_error"]
+
+
+def write_build(result: BuildResult, out_dir: Path) -> dict[str, bytes]:
+    failures = blocking_schema_errors(result)
+    if failures:
+        first = failures[0]
+        raise SchemaFailure(
+            f"{first.location.describe()}: {len(failures)} schema failure(s), first in table {first.table}, "
+            f"column {first.column}: {first.message} (value {first.value!r}); nothing was written"
+        )
+    files = output_files(result)
+    write_output_folder(out_dir, files)
+    return files
+
+
+def file_checksums(files: dict[str, bytes]) -> dict[str, str]:
+    return {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
+
+
+def input_checksums(result: BuildResult) -> dict[str, str]:
+    return {document.source_file: document.sha256 for document in result.inputs}
+

@@ -1,0 +1,84 @@
+"""Writing a build: every output is written into a temporary sibling folder, then swapped in whole.
+
+A killed or failing build therefore leaves the previous `normalized/` exactly as it was: readers
+see either the old folder or the new one, never a mixture or a half-written file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from amif_extract.errors import InputError
+
+_OLD_SUFFIX = ".previous"
+
+
+def recover_interrupted_swap(out_dir: Path) -> None:
+    """If a swap was cut between its two renames, put the previous output back."""
+    previous = out_dir.with_name(out_dir.name + _OLD_SUFFIX)
+    if previous.exists() and not out_dir.exists():
+        previous.rename(out_dir)
+    elif previous.exists():
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def _remove_stale_staging(out_dir: Path) -> None:
+    for stale in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def write_output_folder(out_dir: Path, files: dict[str, bytes]) -> None:
+    """Write `files` (relative path → bytes) as the new content of `out_dir`, all or nothing."""
+    out_dir = out_dir.absolute()
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        recover_interrupted_swap(out_dir)
+        _remove_stale_staging(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    except OSError as error:
+        raise InputError(out_dir, f"output folder cannot be written ({error.strerror or error})") from error
+    try:
+        for relative, data in sorted(files.items()):
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        _swap_in(staging, out_dir)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise InputError(out_dir, f"output folder cannot be written ({error.strerror or error})") from error
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    staging.chmod(0o755)
+    if not out_dir.exists():
+        staging.rename(out_dir)
+        return
+    previous = out_dir.with_name(out_dir.name + _OLD_SUFFIX)
+    out_dir.rename(previous)
+    try:
+        staging.rename(out_dir)
+    except OSError:
+        previous.rename(out_dir)
+        raise
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def write_file_atomically(path: Path, data: bytes) -> None:
+    """One file: temporary file in the same folder, fsync, then rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

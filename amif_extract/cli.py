@@ -161,3 +161,151 @@ def extract_command(
     result = run_and_write(lambda progress: extract_files(files, settings, progress), out_dir)
     print_summary(result, out_dir)
 
+
+@app.command("fetch")
+def fetch_command(
+    raw: Annotated[Path, typer.Option("--raw", help="Folder of source documents with its sources.toml.")] = (
+        DEFAULT_RAW_DIR
+    ),
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", metavar="FILE", help="Fetch only this manifest file (repeat for several)."),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds to wait for a connection or for the next bytes.")
+    ] = 30.0,
+    retries: Annotated[
+        int, typer.Option("--retries", help="Further attempts after a timeout, a cut download or a 5xx.")
+    ] = 2,
+    max_file_mb: MaxFileMb = 200.0,
+) -> None:
+    """Download new editions of the sources that have a url in raw/sources.toml.
+
+    A download replaces its file only once complete; the manifest's sha256 and retrieved date are
+    updated for each file that changed. A source that fails stays as it was (exit 1).
+
+    \b
+    Example:
+      amif-extract fetch --raw raw --only amif_projets_cofinances.pdf --timeout 20 --retries 3
+    """
+    # Imported here so that this command stays one self-contained block of the CLI.
+    from amif_extract.fetch import FetchSettings, fetch_sources
+
+    try:
+        settings = FetchSettings(timeout_s=timeout, retries=retries, max_bytes=int(max_file_mb * 1024 * 1024))
+    except ValueError as error:
+        fail(EXIT_INPUT, str(error))
+    try:
+        report = fetch_sources(raw, settings, only or ())
+    except InputError as error:
+        fail(EXIT_INPUT, str(error))
+    for result in report.results:  # soft_wrap: one line per source, whatever the terminal's width
+        if result.status == "failed":
+            err.print(result.describe(), markup=False, soft_wrap=True)
+        elif Verbosity.level:
+            out.print(result.describe(), markup=False, soft_wrap=True)
+    if Verbosity.level:
+        out.print(f"fetched {report.summary()}", markup=False, soft_wrap=True)
+    if not report.ok:
+        raise typer.Exit(EXIT_DATA)
+
+
+def _check_format(value: str) -> str:
+    from amif_extract.check import CHECK_FORMATS
+
+    if value not in CHECK_FORMATS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(CHECK_FORMATS)}")
+    return value
+
+
+@app.command("check")
+def check_command(
+    raw: Annotated[Path, typer.Option("--raw", help="Folder of source documents with its sources.toml.")] = (
+        DEFAULT_RAW_DIR
+    ),
+    normalized: Annotated[
+        Path, typer.Option("--normalized", help="Committed outputs a fresh build must reproduce exactly.")
+    ] = DEFAULT_NORMALIZED_DIR,
+    acknowledgements: Annotated[
+        Path | None,
+        typer.Option("--acknowledgements", help="Acknowledged findings (default: the schemas/ file)."),
+    ] = None,
+    output_format: Annotated[
+        str,
+        typer.Option("--format", callback=_check_format, help="text, github, json or junit (XML)."),
+    ] = "text",
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write the report (e.g. the JUnit XML) to this file.")
+    ] = None,
+    max_file_mb: MaxFileMb = 200.0,
+    max_pages: MaxPages = 5000,
+) -> None:
+    """Build in memory; fail (exit 1) on an unacknowledged error or on stale files in normalized/.
+
+    \b
+    Examples:
+      amif-extract check
+      amif-extract check --format github
+      amif-extract check --format junit --output reports/amif-check.xml
+    """
+    # Imported here so that this command stays one self-contained block of the CLI.
+    from amif_extract.acknowledge import DEFAULT_ACKNOWLEDGEMENTS
+    from amif_extract.check import format_outcome, run_check, verdict, write_report
+
+    settings = settings_from(max_file_mb, max_pages)
+    try:
+        acknowledged = acknowledgements or DEFAULT_ACKNOWLEDGEMENTS
+        with ProgressDisplay() as progress:
+            outcome = run_check(raw, normalized, acknowledged, settings, progress)
+        report = format_outcome(outcome, output_format)
+        if output is not None:
+            write_report(output, report)
+    except InputError as error:
+        fail(EXIT_INPUT, str(error))
+    if output is None:
+        if Verbosity.level or not outcome.passed:
+            typer.echo(report, nl=False)
+    elif Verbosity.level or not outcome.passed:
+        typer.echo(f"{verdict(outcome)} (report written to {output})")
+    raise typer.Exit(EXIT_OK if outcome.passed else EXIT_DATA)
+
+
+def _diff_format(value: str) -> str:
+    if value not in ("text", "json"):
+        raise typer.BadParameter(f"{value!r} is not one of text, json")
+    return value
+
+
+@app.command("diff")
+def diff_command(
+    old: Annotated[Path, typer.Argument(help="Folder of the earlier build (a normalized/ folder).")],
+    new: Annotated[Path, typer.Argument(help="Folder of the later build.")],
+    output_format: Annotated[
+        str, typer.Option("--format", callback=_diff_format, help="text (for people) or json.")
+    ] = "text",
+    tables: Annotated[
+        list[str] | None, typer.Option("--table", help="Compare only this table (repeat for several).")
+    ] = None,
+    all_columns: Annotated[
+        bool, typer.Option("--all-columns", help="Also compare provenance columns (file, page, line, bbox).")
+    ] = False,
+) -> None:
+    """List the rows added, removed and changed (field by field) between two builds.
+
+    Differences are not errors: the exit code is 0 unless a folder is missing (2).
+
+    \b
+    Example:
+      amif-extract diff normalized /tmp/new-edition --table amif_projects
+    """
+    # Imported here so that this command stays one self-contained block of the CLI.
+    from amif_extract.diff import PROVENANCE_COLUMNS, diff_builds
+    from amif_extract.diff import format_json as diff_json
+    from amif_extract.diff import format_text as diff_text
+
+    ignored = () if all_columns else PROVENANCE_COLUMNS
+    try:
+        result = diff_builds(old, new, tables or (), ignored)
+    except InputError as error:
+        fail(EXIT_INPUT, str(error))
+    typer.echo(diff_json(result) if output_format == "json" else diff_text(result), nl=False)

@@ -121,6 +121,62 @@ FINDING_CODES: dict[str, FindingCode] = _codes(
         "Text file is not UTF-8",
         "The file was decoded as Windows-1252 because it is not valid UTF-8.",
     ),
+    FindingCode(
+        "organisation_review",
+        "warning",
+        "Organisation matched with low certainty",
+        "An organisation name resembles an entry of the authority file (schemas/organisations.csv) but not"
+        " closely or not unambiguously enough to merge automatically; score and best candidate are given and"
+        " the name waits in the stewards' review queue.",
+    ),
+    FindingCode(
+        "organisation_unresolved",
+        "warning",
+        "Organisation not in the authority file",
+        "An organisation name matches no entry of the authority file (schemas/organisations.csv); the name"
+        " waits in the stewards' review queue.",
+    ),
+    FindingCode(
+        "cpr49_gap",
+        "warning",
+        "List of operations: Article 49(3) field empty",
+        "A field CPR Article 49(3) requires in the published list of operations is empty for this operation"
+        " because the source document does not give it; the operation is still listed.",
+    ),
+    FindingCode(
+        "cpr49_rule",
+        "error",
+        "List of operations: Kohesio rule broken",
+        "A cross-field rule of the Kohesio validator fails: start date after end date, no location indicator,"
+        " or a currency other than EUR without an exchange rate.",
+    ),
+    FindingCode(
+        "cpr49_schema",
+        "error",
+        "List of operations: Table Schema check failed",
+        "The written CSV breaks its Frictionless Table Schema (Kohesio's column names, types, formats,"
+        " required values, allowed values, unique identifiers) or does not end its records with CRLF.",
+    ),
+    FindingCode(
+        "invalid_phone",
+        "warning",
+        "Phone number not readable",
+        "A printed phone number is not a valid number for the phonenumbers library (default region LU);"
+        " the normalised phone column stays empty and the printed form is kept.",
+    ),
+    FindingCode(
+        "invalid_email",
+        "warning",
+        "E-mail address not readable",
+        "A value printed as an e-mail address does not have the shape of one; the normalised e-mail"
+        " column stays empty and the printed form is kept.",
+    ),
+    FindingCode(
+        "count_mismatch",
+        "warning",
+        "Listed items differ from the printed count",
+        "A text announces a number of items (\"couvre 3 domaines\", \"7 communes\") and lists another number.",
+    ),
 )
 
 
@@ -156,6 +212,8 @@ class Finding:
     rule: str = ""
     context: str = ""
     extra: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # The date a steward acknowledged this finding as a true fact of the source (see `acknowledge`).
+    acknowledged: str = ""
 
     def __post_init__(self) -> None:
         if self.code not in FINDING_CODES:
@@ -190,6 +248,7 @@ class Finding:
             "repaired": self.repaired,
             "rule": self.rule,
             "context": self.context,
+            "acknowledged": self.acknowledged,
         }
 
 

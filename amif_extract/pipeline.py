@@ -191,6 +191,9 @@ def output_files(result: BuildResult) -> dict[str, bytes]:
         files[f"{name}.csv"] = csv_bytes(spec, rows)
         if spec.parquet:
             files[f"{name}.parquet"] = parquet_bytes(spec, rows)
+    from amif_extract.report import report_files  # the report reads this module's results: import late
+
+    files.update(report_files(result))
     return files
 
 

@@ -1,0 +1,259 @@
+"""`diff`: what changed between two builds, row by row and field by field, for a steward's review.
+
+Two `normalized/` folders are compared table by table (every CSV present in both), rows matched by
+the table's key column. Provenance columns (file, page, line, bounding box) and ids derived from
+them are left out by default: a new edition moves rows between pages without changing a fact, and a
+PDF build and a text build of one document differ there by nature.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from amif_extract.errors import InputError
+
+# Columns that say where a value was printed, not what it is.
+PROVENANCE_COLUMNS: tuple[str, ...] = ("source_file", "source_page", "source_line", "bbox", "finding_id")
+# A finding's identity across builds is what it is about, not its content hash (`finding_id`).
+FINDING_KEY: tuple[str, ...] = ("code", "table", "row_id", "column")
+# Columns whose value best tells a person which row they are looking at.
+LABEL_COLUMNS: tuple[str, ...] = ("title", "name", "message")
+
+Row = dict[str, str]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    column: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class RowChange:
+    key: str
+    label: str
+    changes: tuple[FieldChange, ...]
+
+
+@dataclass
+class TableDiff:
+    """The differences of one table; `key` names the column(s) rows are matched by."""
+
+    name: str
+    key: tuple[str, ...]
+    added: list[Row] = field(default_factory=list)
+    removed: list[Row] = field(default_factory=list)
+    changed: list[RowChange] = field(default_factory=list)
+    unchanged: int = 0
+    columns_added: list[str] = field(default_factory=list)
+    columns_removed: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.columns_added or self.columns_removed)
+
+
+@dataclass
+class BuildDiff:
+    old_dir: Path
+    new_dir: Path
+    tables: list[TableDiff]
+    only_in_old: list[str]
+    only_in_new: list[str]
+    ignored_columns: tuple[str, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return all(table.is_empty for table in self.tables) and not self.only_in_old and not self.only_in_new
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    columns: list[str]
+    rows: list[Row]
+
+
+def read_csv_table(path: Path) -> CsvTable:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(path, f"cannot read table ({error})") from error
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        columns = next(reader, [])
+        rows = [dict(zip(columns, cells, strict=False)) for cells in reader if cells]
+    except csv.Error as error:
+        raise InputError(path, f"not a valid CSV file ({error})") from error
+    return CsvTable(columns, rows)
+
+
+def table_key(name: str, columns: Sequence[str]) -> tuple[str, ...]:
+    """The column(s) that identify a row: the table contract's key, else the first column."""
+    from amif_extract.pipeline import table_specs
+
+    if name == "findings" and all(column in columns for column in FINDING_KEY):
+        return FINDING_KEY
+    specs = table_specs()
+    if name in specs and specs[name].key in columns:
+        return (specs[name].key,)
+    return (columns[0],) if columns else ()
+
+
+def keyed_rows(rows: Iterable[Row], key: Sequence[str]) -> dict[str, Row]:
+    """Rows by key; a key printed twice gets `#2`, `#3`… in document order so no row is lost."""
+    keyed: dict[str, Row] = {}
+    for row in rows:
+        base = " | ".join(row.get(column, "") for column in key)
+        candidate, count = base, 1
+        while candidate in keyed:
+            count += 1
+            candidate = f"{base} #{count}"
+        keyed[candidate] = row
+    return keyed
+
+
+def row_label(row: Mapping[str, str]) -> str:
+    for column in LABEL_COLUMNS:
+        if row.get(column):
+            return row[column]
+    return ""
+
+
+def diff_rows(old: Row, new: Row, columns: Sequence[str]) -> tuple[FieldChange, ...]:
+    return tuple(
+        FieldChange(column, old.get(column, ""), new.get(column, ""))
+        for column in columns
+        if old.get(column, "") != new.get(column, "")
+    )
+
+
+def diff_tables(name: str, old: CsvTable, new: CsvTable, ignored: Sequence[str]) -> TableDiff:
+    key = table_key(name, new.columns or old.columns)
+    compared = [column for column in new.columns if column in old.columns and column not in ignored]
+    result = TableDiff(
+        name,
+        key,
+        columns_added=[column for column in new.columns if column not in old.columns],
+        columns_removed=[column for column in old.columns if column not in new.columns],
+    )
+    old_rows, new_rows = keyed_rows(old.rows, key), keyed_rows(new.rows, key)
+    for row_key, row in new_rows.items():
+        if row_key not in old_rows:
+            result.added.append(row)
+            continue
+        changes = diff_rows(old_rows[row_key], row, compared)
+        if changes:
+            result.changed.append(RowChange(row_key, row_label(row) or row_label(old_rows[row_key]), changes))
+        else:
+            result.unchanged += 1
+    result.removed = [row for row_key, row in old_rows.items() if row_key not in new_rows]
+    return result
+
+
+def csv_tables(folder: Path) -> dict[str, Path]:
+    if not folder.is_dir():
+        raise InputError(folder, "build folder not found")
+    return {path.stem: path for path in sorted(folder.glob("*.csv"))}
+
+
+def diff_builds(
+    old_dir: Path,
+    new_dir: Path,
+    tables: Sequence[str] = (),
+    ignored_columns: Sequence[str] = PROVENANCE_COLUMNS,
+) -> BuildDiff:
+    """Compare the tables of two build folders; `tables` limits the comparison to those named."""
+    old_tables, new_tables = csv_tables(old_dir), csv_tables(new_dir)
+    wanted = set(tables) if tables else set(old_tables) | set(new_tables)
+    for name in sorted(wanted - set(old_tables) - set(new_tables)):
+        raise InputError(new_dir, f"neither build has a table {name!r}")
+    common = sorted(wanted & set(old_tables) & set(new_tables))
+    diffs = [
+        diff_tables(name, read_csv_table(old_tables[name]), read_csv_table(new_tables[name]), ignored_columns)
+        for name in common
+    ]
+    return BuildDiff(
+        old_dir,
+        new_dir,
+        diffs,
+        only_in_old=sorted(wanted & (set(old_tables) - set(new_tables))),
+        only_in_new=sorted(wanted & (set(new_tables) - set(old_tables))),
+        ignored_columns=tuple(ignored_columns),
+    )
+
+
+# ---------------------------------------------------------------- formats
+
+
+def _row_line(sign: str, table: TableDiff, row: Row) -> str:
+    key = " | ".join(row.get(column, "") for column in table.key)
+    label = row_label(row)
+    return f"  {sign} {key}" + (f"  “{label}”" if label and label != key else "")
+
+
+def format_text(diff: BuildDiff) -> str:
+    lines = [f"comparing {diff.old_dir} → {diff.new_dir}"]
+    if diff.ignored_columns:
+        lines.append(f"(not compared: {', '.join(diff.ignored_columns)})")
+    for name in diff.only_in_old:
+        lines.append(f"table {name}: only in {diff.old_dir}")
+    for name in diff.only_in_new:
+        lines.append(f"table {name}: only in {diff.new_dir}")
+    for table in diff.tables:
+        counts = f"{len(table.added)} added, {len(table.removed)} removed, {len(table.changed)} changed"
+        matched_by = ", ".join(table.key)
+        lines.append(f"{table.name}: {counts}, {table.unchanged} unchanged (rows matched by {matched_by})")
+        if table.columns_added:
+            lines.append(f"  columns added: {', '.join(table.columns_added)}")
+        if table.columns_removed:
+            lines.append(f"  columns removed: {', '.join(table.columns_removed)}")
+        lines += [_row_line("+", table, row) for row in table.added]
+        lines += [_row_line("-", table, row) for row in table.removed]
+        for change in table.changed:
+            lines.append(f"  ~ {change.key}" + (f"  “{change.label}”" if change.label else ""))
+            for item in change.changes:
+                lines.append(f"      {item.column}: {item.old or '∅'!s} → {item.new or '∅'!s}")
+    if diff.is_empty:
+        lines.append("no differences")
+    return "\n".join(lines) + "\n"
+
+
+def diff_data(diff: BuildDiff) -> dict[str, Any]:
+    return {
+        "old": str(diff.old_dir),
+        "new": str(diff.new_dir),
+        "ignored_columns": list(diff.ignored_columns),
+        "only_in_old": diff.only_in_old,
+        "only_in_new": diff.only_in_new,
+        "empty": diff.is_empty,
+        "tables": {
+            table.name: {
+                "key": list(table.key),
+                "added": table.added,
+                "removed": table.removed,
+                "changed": [
+                    {
+                        "key": change.key,
+                        "label": change.label,
+                        "changes": [{"column": c.column, "old": c.old, "new": c.new} for c in change.changes],
+                    }
+                    for change in table.changed
+                ],
+                "unchanged": table.unchanged,
+                "columns_added": table.columns_added,
+                "columns_removed": table.columns_removed,
+            }
+            for table in diff.tables
+        },
+    }
+
+
+def format_json(diff: BuildDiff) -> str:
+    return json.dumps(diff_data(diff), sort_keys=True, ensure_ascii=False, indent=2) + "\n"

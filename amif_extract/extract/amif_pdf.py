@@ -1,0 +1,1160 @@
+"""The AMIF project list as a PDF table: words and horizontal rules to `AmifRow` records.
+
+The table is read from word positions, not from ruling lines, so a later edition laid out
+differently (portrait pages, horizontal rules only, re-ordered or reworded headers, another font,
+amounts wrapping in narrow cells) reads the same. The chain, each step a plain function:
+
+1. ``read_page_layout`` — one page reduced to picklable data: its words and horizontal rules
+   (``PageLayout``). Pages are independent, so this step can run in parallel.
+2. ``find_header`` — the header row, found by its labels (matched loosely, over wrapped lines).
+3. ``split_page_into_bands`` — the table body cut into bands at the horizontal rules and at the
+   lines that open a section or a summary.
+4. ``classify_band`` — each band is a section row, a project row, a summary, or the continuation
+   of the previous page's row or summary.
+5. ``column_grid`` — column boundaries placed in the empty vertical gaps between the words of the
+   header labels and of the project rows, one boundary between each pair of adjacent labels.
+6. ``assemble_amif_rows`` — project rows and their summaries stitched across pages and parsed
+   into the cells the text extractor also produces.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+import unicodedata
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.psparser import PSEOF
+from pdfplumber.utils.exceptions import PdfminerException
+
+from amif_extract.errors import InputError
+from amif_extract.findings import Finding, SourceLocation
+from amif_extract.records import AMOUNT_COLUMNS, AmifExtraction, AmifRow
+from amif_extract.textclean import clean_cell_text, collapse_spaces
+
+BBox = tuple[float, float, float, float]
+
+TITLE = "title"
+PERIOD = "period"
+COLUMN_KEYS: tuple[str, ...] = (TITLE, PERIOD, *AMOUNT_COLUMNS)
+
+# Header labels by column, as sets of significant tokens (accents, case, punctuation and the
+# filler words in ``_FILLER_TOKENS`` removed). A label matches when it holds every token of one set.
+HEADER_SYNONYMS: dict[str, tuple[frozenset[str], ...]] = {
+    TITLE: (frozenset({"projet"}), frozenset({"intitule"}), frozenset({"project"})),
+    PERIOD: (frozenset({"periode"}), frozenset({"duree"}), frozenset({"period"})),
+    "eu_share": (
+        frozenset({"part", "ue"}),
+        frozenset({"part", "union"}),
+        frozenset({"eu", "share"}),
+    ),
+    "national_share": (frozenset({"part", "nationale"}), frozenset({"national", "share"})),
+    "other_public_share": (
+        frozenset({"autre", "part", "publique"}),
+        frozenset({"autres", "fonds", "publics"}),
+        frozenset({"other", "public", "share"}),
+    ),
+    "private_share": (frozenset({"part", "privee"}), frozenset({"private", "share"})),
+    "total_cost": (frozenset({"total"}), frozenset({"cout", "total"}), frozenset({"total", "cost"})),
+}
+_FILLER_TOKENS = frozenset(
+    {"de", "du", "des", "la", "le", "l", "d", "en", "eur", "euro", "euros", "of", "the"}
+)
+
+_SECTION = re.compile(r"^obj[e]?ctif\s+specifique\s*(\d+)\b", re.IGNORECASE)
+_SECTION_LABEL_PREFIX = re.compile(r"^\W*obj\w*\s+sp\w*\s*\d+\s*", re.IGNORECASE)
+_SUMMARY_LABEL = re.compile(r"^\s*r[eé]sum[eé]\s+(?:du\s+|de\s+)?projet\s*:?\s*", re.IGNORECASE)
+# Leading dashes and bullets; a bullet glyph without a Unicode mapping reads as "(cid:127)".
+_BULLET = r"^(?:\(cid:\d+\)|[\s\-–—•·*▪])*"
+_CARRIER_LABEL = re.compile(_BULLET + r"porteur(?:\s+du)?(?:\s+projet)?\s*:?\s*", re.IGNORECASE)
+_PROCEDURE_LABEL = re.compile(
+    _BULLET + r"proc[eéè]dure(?:\s+de)?(?:\s+s[eéè]lection)?\s*:?\s*", re.IGNORECASE
+)
+_ACTION = re.compile(_BULLET + r"action\s*:?\s*([A-Za-z])\s*\.?\s*(\d+)", re.IGNORECASE)
+_ALNUM = re.compile(r"\w")
+
+RowKind = Literal["section", "summary", "project", "project_continued", "summary_continued"]
+
+
+@dataclass(frozen=True)
+class PdfTableSettings:
+    """Every tolerance of the PDF table reader, in PDF points unless said otherwise.
+
+    "em" settings are multiples of the font size of the words concerned, so they hold for any font
+    size. Defaults suit published tables set in 7-12 pt type with a few points of cell padding.
+    """
+
+    # pdfplumber: a horizontal gap between two chars wider than this starts a new word.
+    x_tolerance: float = 3.0
+    # pdfplumber: chars whose tops differ by at most this are on one line when words are built.
+    y_tolerance: float = 3.0
+    # Words whose tops differ by at most this share a visual line of a cell or of the page.
+    line_tolerance: float = 2.0
+    # Inside one cell, words on a line are at most this far apart (em); wider gaps separate cells.
+    word_gap_within_cell: float = 0.6
+    # A header label wraps over at most this many lines.
+    header_max_lines: int = 3
+    # Two header lines belong to one header when the second starts at most this far (em) below the first.
+    header_line_pitch: float = 1.8
+    # Columns that must be recognised for a header (title and total among them).
+    min_header_columns: int = 5
+    # How many leading pages ``looks_like_amif_pdf`` searches for the header.
+    header_search_pages: int = 3
+    # A horizontal rule separates rows when at least this share of the widest rule's width long
+    # (shorter ones are underlines of links or of single cells).
+    rule_min_width_ratio: float = 0.5
+    # Rules (or rectangle edges) closer than this are one row boundary.
+    rule_merge_tolerance: float = 1.5
+    # Text starting at most this far (em) below the last rule (or below the line before it) still
+    # belongs to the table: the rest of a row split by a page break, left without a closing rule.
+    text_below_last_rule: float = 1.0
+    # The narrowest empty vertical strip accepted as a column boundary.
+    min_column_gap: float = 1.0
+    # Headers of two pages have the same columns when their label centres differ by at most this.
+    header_match_tolerance: float = 3.0
+    # A summary line starts a paragraph when its distance to the previous line exceeds the usual
+    # line pitch by more than this.
+    paragraph_extra_gap: float = 0.5
+    # ... or when the next line's first word would have fitted at the end of the previous line,
+    # with this much room to spare (the line was ended on purpose, not wrapped).
+    paragraph_fit_margin: float = 2.0
+    # Width of a space when a line has too few words to measure it (em).
+    space_width: float = 0.28
+
+    def __post_init__(self) -> None:
+        for setting in fields(self):
+            value = getattr(self, setting.name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"PdfTableSettings.{setting.name} must be a number, not {value!r}")
+            if value < 0:
+                raise ValueError(f"PdfTableSettings.{setting.name} must not be negative (got {value})")
+        for name in ("header_max_lines", "min_header_columns", "header_search_pages"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"PdfTableSettings.{name} must be a whole number >= 1 (got {value!r})")
+        if self.min_header_columns > len(COLUMN_KEYS):
+            raise ValueError(
+                f"PdfTableSettings.min_header_columns must be at most {len(COLUMN_KEYS)} "
+                f"(got {self.min_header_columns})"
+            )
+        if not 0 < self.rule_min_width_ratio <= 1:
+            raise ValueError(
+                f"PdfTableSettings.rule_min_width_ratio must be in (0, 1] (got {self.rule_min_width_ratio})"
+            )
+        for name in ("x_tolerance", "y_tolerance", "line_tolerance", "word_gap_within_cell", "space_width"):
+            if getattr(self, name) == 0:
+                raise ValueError(f"PdfTableSettings.{name} must be greater than 0")
+
+
+# --- Step 1: one page as plain data -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PageWord:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+
+@dataclass(frozen=True, slots=True)
+class PageRule:
+    """A horizontal line or rectangle edge."""
+
+    y: float
+    x0: float
+    x1: float
+
+
+@dataclass(frozen=True, slots=True)
+class PageLayout:
+    """What row assembly needs of one page: picklable, without any pdfplumber object."""
+
+    page_number: int
+    width: float
+    height: float
+    words: tuple[PageWord, ...]
+    rules: tuple[PageRule, ...]
+
+
+def page_layout_from_page(page: Any, settings: PdfTableSettings) -> PageLayout:
+    """Reduce an open pdfplumber page to its words and horizontal rules."""
+    raw_words = page.extract_words(
+        x_tolerance=settings.x_tolerance,
+        y_tolerance=settings.y_tolerance,
+        keep_blank_chars=False,
+        use_text_flow=False,
+        extra_attrs=["size"],
+    )
+    words = tuple(
+        PageWord(
+            unicodedata.normalize("NFC", w["text"]),
+            float(w["x0"]),
+            float(w["x1"]),
+            float(w["top"]),
+            float(w["bottom"]),
+            float(w["size"]),
+        )
+        for w in raw_words
+        if w["text"].strip()
+    )
+    rules = tuple(
+        PageRule(float(edge["top"]), float(edge["x0"]), float(edge["x1"]))
+        for edge in page.horizontal_edges
+        if float(edge["x1"]) - float(edge["x0"]) > 0
+    )
+    return PageLayout(int(page.page_number), float(page.width), float(page.height), words, rules)
+
+
+def _translate_pdf_error(path: Path, error: Exception) -> InputError:
+    cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
+    if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
+        return InputError(path, "PDF is encrypted and needs a password")
+    if isinstance(cause, PSEOF):
+        return InputError(path, "PDF is truncated or damaged (unexpected end of file)")
+    if isinstance(cause, PDFSyntaxError):
+        return InputError(path, f"PDF is damaged ({cause})")
+    return InputError(path, f"PDF cannot be read ({type(cause).__name__}: {cause})")
+
+
+@contextmanager
+def open_pdf(path: Path) -> Iterator[Any]:
+    """Open a PDF with pdfplumber; any reason it cannot be read becomes one `InputError`."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1024)
+    except FileNotFoundError as error:
+        raise InputError(path, "file not found") from error
+    except OSError as error:
+        raise InputError(path, f"cannot read file ({error.strerror})") from error
+    if not head:
+        raise InputError(path, "file is empty")
+    if not head.lstrip().startswith(b"%PDF-"):
+        raise InputError(path, "not a PDF file (no %PDF- header)")
+    try:
+        pdf = pdfplumber.open(path)
+    except InputError:
+        raise
+    except Exception as error:  # pdfminer raises many kinds; each becomes a one-line reason
+        raise _translate_pdf_error(path, error) from error
+    try:
+        yield pdf
+    except (PdfminerException, PDFSyntaxError, PSEOF) as error:
+        raise _translate_pdf_error(path, error) from error
+    finally:
+        pdf.close()
+
+
+def _pdf_pages(pdf: Any, path: Path) -> list[Any]:
+    try:
+        return list(pdf.pages)
+    except Exception as error:
+        raise _translate_pdf_error(path, error) from error
+
+
+def _read_layouts(
+    pdf: Any, path: Path, page_numbers: Sequence[int] | None, settings: PdfTableSettings
+) -> Iterator[PageLayout]:
+    """Yield each wanted page's layout, releasing the page's parsed objects straight after."""
+    pages = _pdf_pages(pdf, path)
+    wanted = range(1, len(pages) + 1) if page_numbers is None else page_numbers
+    for number in wanted:
+        if not 1 <= number <= len(pages):
+            raise ValueError(f"page {number} does not exist in {path.name} ({len(pages)} pages)")
+        page = pages[number - 1]
+        try:
+            yield page_layout_from_page(page, settings)
+        except Exception as error:
+            raise _translate_pdf_error(path, error) from error
+        finally:
+            page.close()
+
+
+def read_page_layout(
+    pdf_path: Path, page_number: int, settings: PdfTableSettings | None = None
+) -> PageLayout:
+    """One page (1-based) of a PDF as a `PageLayout`; opens and closes the file (for worker processes)."""
+    settings = settings or PdfTableSettings()
+    with open_pdf(pdf_path) as pdf:
+        return next(_read_layouts(pdf, pdf_path, [page_number], settings))
+
+
+def pdf_page_count(path: Path) -> int:
+    with open_pdf(path) as pdf:
+        return len(_pdf_pages(pdf, path))
+
+
+# --- Lines and tokens ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """Words on one visual line, left to right."""
+
+    words: tuple[PageWord, ...]
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def baseline(self) -> float:
+        return statistics.median(w.bottom for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def size(self) -> float:
+        return statistics.median(w.size for w in self.words)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def middle(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+def group_into_lines(words: Sequence[PageWord], tolerance: float) -> list[TextLine]:
+    """Group words into visual lines: a word joins a line whose first word's top is within tolerance."""
+    lines: list[list[PageWord]] = []
+    for word in sorted(words, key=lambda w: (w.top, w.x0)):
+        if lines and abs(word.top - lines[-1][0].top) <= tolerance:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [TextLine(tuple(sorted(line, key=lambda w: w.x0))) for line in lines]
+
+
+def split_line_into_runs(line: TextLine, gap_em: float) -> list[TextLine]:
+    """Runs of words closer than ``gap_em`` times the font size: the parts of a line in one cell."""
+    runs: list[list[PageWord]] = [[line.words[0]]]
+    for word in line.words[1:]:
+        previous = runs[-1][-1]
+        if word.x0 - previous.x1 > gap_em * max(word.size, previous.size):
+            runs.append([word])
+        else:
+            runs[-1].append(word)
+    return [TextLine(tuple(run)) for run in runs]
+
+
+def label_tokens(text: str) -> frozenset[str]:
+    """Significant tokens of a label: no accents, case, punctuation, currency or filler words."""
+    plain = unicodedata.normalize("NFD", text)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).lower()
+    return frozenset(re.sub(r"[^a-z0-9]+", " ", plain).split()) - _FILLER_TOKENS
+
+
+def _plain(text: str) -> str:
+    plain = unicodedata.normalize("NFD", text)
+    return collapse_spaces("".join(ch for ch in plain if not unicodedata.combining(ch)))
+
+
+# --- Step 2: the header row ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeaderColumn:
+    key: str
+    label: str
+    x0: float
+    x1: float
+    words: tuple[PageWord, ...]
+
+    @property
+    def center(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass(frozen=True)
+class Header:
+    columns: tuple[HeaderColumn, ...]  # left to right
+    top: float
+    bottom: float
+
+
+def match_header_label(text: str) -> str | None:
+    """The column a header label names, or None; the most specific synonym wins."""
+    tokens = label_tokens(text)
+    best: tuple[int, str] | None = None
+    tie = False
+    for key, synonyms in HEADER_SYNONYMS.items():
+        sizes = [len(s) for s in synonyms if s <= tokens]
+        if not sizes:
+            continue
+        size = max(sizes)
+        if best is None or size > best[0]:
+            best, tie = (size, key), False
+        elif size == best[0]:
+            tie = True
+    return None if best is None or tie else best[1]
+
+
+def _label_clusters(lines: Sequence[TextLine], settings: PdfTableSettings) -> list[list[PageWord]]:
+    """Header labels: runs of close words, merged across lines where their x ranges overlap."""
+    clusters: list[list[PageWord]] = []
+    for line in lines:
+        for run in split_line_into_runs(line, settings.word_gap_within_cell):
+            overlapping = [
+                c for c in clusters if run.x0 <= max(w.x1 for w in c) and min(w.x0 for w in c) <= run.x1
+            ]
+            merged = [w for c in overlapping for w in c] + list(run.words)
+            clusters = [c for c in clusters if c not in overlapping] + [merged]
+    return clusters
+
+
+def _header_from_lines(lines: Sequence[TextLine], settings: PdfTableSettings) -> Header | None:
+    columns: dict[str, HeaderColumn] = {}
+    for cluster in _label_clusters(lines, settings):
+        ordered = sorted(cluster, key=lambda w: (round(w.top), w.x0))
+        label = " ".join(w.text for w in ordered)
+        key = match_header_label(label)
+        if key is None or key in columns:
+            continue
+        x0, x1 = min(w.x0 for w in cluster), max(w.x1 for w in cluster)
+        columns[key] = HeaderColumn(key, label, x0, x1, tuple(ordered))
+    if TITLE not in columns or "total_cost" not in columns or len(columns) < settings.min_header_columns:
+        return None
+    ordered_columns = tuple(sorted(columns.values(), key=lambda c: c.center))
+    return Header(ordered_columns, min(line.top for line in lines), max(line.bottom for line in lines))
+
+
+def find_header(
+    page: PageLayout, settings: PdfTableSettings, lines: Sequence[TextLine] | None = None
+) -> Header | None:
+    """The table's header row on this page: the first lines whose labels name enough columns."""
+    lines = list(lines) if lines is not None else group_into_lines(page.words, settings.line_tolerance)
+    rule_ys = [rule.y for rule in page.rules]
+    for start, first in enumerate(lines):
+        best: Header | None = None
+        band = [first]
+        for following in lines[start + 1 : start + settings.header_max_lines]:
+            previous = band[-1]
+            ruled_between = any(previous.bottom < y < following.top for y in rule_ys)
+            if ruled_between or following.top - previous.top > settings.header_line_pitch * previous.size:
+                break
+            band.append(following)
+        for count in range(1, len(band) + 1):
+            header = _header_from_lines(band[:count], settings)
+            if header and (best is None or len(header.columns) > len(best.columns)):
+                best = header
+        if best is not None:
+            return best
+    return None
+
+
+def headers_match(first: Header, second: Header, tolerance: float) -> bool:
+    if [c.key for c in first.columns] != [c.key for c in second.columns]:
+        return False
+    return all(
+        abs(a.center - b.center) <= tolerance for a, b in zip(first.columns, second.columns, strict=True)
+    )
+
+
+# --- Step 3: bands between rules -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Band:
+    """The lines between two row boundaries on one page."""
+
+    page_number: int
+    top: float
+    bottom: float
+    lines: tuple[TextLine, ...]
+    at_page_top: bool
+
+    @property
+    def words(self) -> list[PageWord]:
+        return [w for line in self.lines for w in line.words]
+
+    @property
+    def first_text(self) -> str:
+        return self.lines[0].text if self.lines else ""
+
+
+@dataclass(frozen=True)
+class PageTable:
+    """One page's part of the table: its header and body bands."""
+
+    page_number: int
+    header: Header
+    bands: tuple[Band, ...]
+    left: float
+    right: float
+
+
+def _row_boundaries(page: PageLayout, settings: PdfTableSettings) -> list[PageRule]:
+    if not page.rules:
+        return []
+    widest = max(rule.x1 - rule.x0 for rule in page.rules)
+    long_rules = sorted(
+        (r for r in page.rules if r.x1 - r.x0 >= settings.rule_min_width_ratio * widest), key=lambda r: r.y
+    )
+    merged: list[PageRule] = []
+    for rule in long_rules:
+        if merged and rule.y - merged[-1].y <= settings.rule_merge_tolerance:
+            last = merged[-1]
+            merged[-1] = PageRule(last.y, min(last.x0, rule.x0), max(last.x1, rule.x1))
+        else:
+            merged.append(rule)
+    return merged
+
+
+def is_section_line(text: str) -> bool:
+    return _SECTION.match(_plain(text)) is not None
+
+
+def is_summary_label_line(text: str) -> bool:
+    return _SUMMARY_LABEL.match(text) is not None
+
+
+def _table_bottom(lines: Sequence[TextLine], last_rule: float, settings: PdfTableSettings) -> float:
+    """The last rule, or lower when text runs on right below it: a row split by the page break
+    often has no closing rule, while a page footer stands apart."""
+    bottom = last_rule
+    for line in lines:
+        if line.middle <= last_rule:
+            continue
+        if line.top - bottom > settings.text_below_last_rule * line.size:
+            break
+        bottom = line.bottom + 0.01
+    return bottom
+
+
+def _is_repeated_header(band: Band, header: Header, settings: PdfTableSettings) -> bool:
+    repeated = _header_from_lines(band.lines[: settings.header_max_lines], settings)
+    return repeated is not None and [c.key for c in repeated.columns] == [c.key for c in header.columns]
+
+
+def split_page_into_bands(
+    page: PageLayout, header: Header, lines: Sequence[TextLine], settings: PdfTableSettings
+) -> PageTable:
+    """Cut the body below the header at the row rules and at section and summary-label lines.
+
+    A header row repeated lower on the page (some tools print it again where a table part resumes)
+    is dropped like the one at the top.
+    """
+    boundaries = _row_boundaries(page, settings)
+    body_top = header.bottom
+    below_header = [r for r in boundaries if r.y > header.bottom - settings.rule_merge_tolerance]
+    body_bottom = _table_bottom(lines, below_header[-1].y, settings) if len(below_header) > 1 else page.height
+    body = [line for line in lines if body_top < line.middle < body_bottom]
+    cuts = sorted({r.y for r in below_header} | {line.top - 0.01 for line in body if _opens_band(line.text)})
+    bands: list[Band] = []
+    edges = [body_top, *[c for c in cuts if body_top < c < body_bottom], body_bottom]
+    for top, bottom in itertools.pairwise(edges):
+        band_lines = tuple(line for line in body if top < line.middle <= bottom)
+        if not band_lines:
+            continue
+        band = Band(page.page_number, top, bottom, band_lines, at_page_top=not bands)
+        if not _is_repeated_header(band, header, settings):
+            bands.append(band)
+    if boundaries:
+        left, right = min(r.x0 for r in boundaries), max(r.x1 for r in boundaries)
+    else:
+        all_words = [w for line in body for w in line.words] or list(header.columns[0].words)
+        left, right = min(w.x0 for w in all_words), max(w.x1 for w in all_words)
+    return PageTable(page.page_number, header, tuple(bands), left, right)
+
+
+def _opens_band(text: str) -> bool:
+    return is_section_line(text) or is_summary_label_line(text)
+
+
+# --- Step 5: column boundaries ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnGrid:
+    """Column keys left to right and the x positions between them."""
+
+    keys: tuple[str, ...]
+    boundaries: tuple[float, ...]  # len(keys) - 1
+    left: float
+    right: float
+
+    def column_of(self, word: PageWord) -> str:
+        middle = (word.x0 + word.x1) / 2
+        for key, boundary in zip(self.keys, self.boundaries, strict=False):
+            if middle < boundary:
+                return key
+        return self.keys[-1]
+
+    def straddles(self, word: PageWord) -> bool:
+        return any(word.x0 < b < word.x1 for b in self.boundaries)
+
+    def x_range(self, key: str) -> tuple[float, float]:
+        index = self.keys.index(key)
+        edges = (self.left, *self.boundaries, self.right)
+        return edges[index], edges[index + 1]
+
+
+def _widest_gap(
+    intervals: Sequence[tuple[float, float]], low: float, high: float, minimum: float
+) -> tuple[float, float] | None:
+    """The widest x range in (low, high) that no interval covers, or None."""
+    cursor = low
+    best: tuple[float, float] | None = None
+    for x0, x1 in sorted(intervals):
+        if x1 <= cursor:
+            continue
+        if x0 >= high:
+            break
+        if x0 > cursor and (best is None or x0 - cursor > best[1] - best[0]):
+            best = (cursor, x0)
+        cursor = max(cursor, x1)
+    if cursor < high and (best is None or high - cursor > best[1] - best[0]):
+        best = (cursor, high)
+    return best if best is not None and best[1] - best[0] >= minimum else None
+
+
+def column_grid(
+    header: Header, cell_words: Sequence[PageWord], left: float, right: float, settings: PdfTableSettings
+) -> ColumnGrid:
+    """Boundaries in the widest empty strip between each pair of adjacent header labels.
+
+    The strip is searched among the header's own words and the words of project rows, so a
+    left-aligned title running far right of its centred label, or a right-aligned amount, stays in
+    its column whatever the widths; vertical rules are not needed.
+    """
+    intervals = [(w.x0, w.x1) for c in header.columns for w in c.words]
+    intervals += [(w.x0, w.x1) for w in cell_words]
+    boundaries = []
+    for first, second in zip(header.columns, header.columns[1:], strict=False):
+        gap = _widest_gap(intervals, first.center, second.center, settings.min_column_gap)
+        boundaries.append((gap[0] + gap[1]) / 2 if gap else (first.x1 + second.x0) / 2)
+    return ColumnGrid(tuple(c.key for c in header.columns), tuple(boundaries), left, right)
+
+
+# --- Step 4: what each band is ---------------------------------------------------------------------
+
+
+def is_full_width(band: Band, grid: ColumnGrid, settings: PdfTableSettings) -> bool:
+    """Text running across column boundaries: a summary or section line, not cells of a row."""
+    for line in band.lines:
+        if any(grid.straddles(w) for w in line.words):
+            return True
+        for run in split_line_into_runs(line, settings.word_gap_within_cell):
+            if len({grid.column_of(w) for w in run.words}) > 1:
+                return True
+    return False
+
+
+def _has_row_items(band: Band) -> bool:
+    return any(_CARRIER_LABEL.match(line.text) or _PROCEDURE_LABEL.match(line.text) for line in band.lines)
+
+
+def classify_band(
+    band: Band, previous_kind: RowKind | None, grid: ColumnGrid, settings: PdfTableSettings
+) -> RowKind:
+    """Section and summary bands say so in their first words; a page's first band continues the
+    previous page's row, or its summary when its text runs across the column boundaries."""
+    if is_section_line(band.first_text):
+        return "section"
+    if is_summary_label_line(band.first_text):
+        return "summary"
+    if band.at_page_top and previous_kind in ("project", "project_continued"):
+        return "project_continued"
+    if band.at_page_top and previous_kind in ("summary", "summary_continued"):
+        title_only = all(grid.column_of(w) == TITLE for w in band.words)
+        if is_full_width(band, grid, settings) or (title_only and not _has_row_items(band)):
+            return "summary_continued"
+    if band.at_page_top and previous_kind is None:
+        # Reading starts inside the table (a page range): the rest of a row or summary not seen.
+        if is_full_width(band, grid, settings):
+            return "summary_continued"
+        if _starts_with_row_item(band, grid):
+            return "project_continued"
+    return "project"
+
+
+def _starts_with_row_item(band: Band, grid: ColumnGrid) -> bool:
+    first_cell = [w for w in band.lines[0].words if grid.column_of(w) == TITLE]
+    text = " ".join(w.text for w in first_cell)
+    return bool(_CARRIER_LABEL.match(text) or _PROCEDURE_LABEL.match(text) or _ACTION.match(text))
+
+
+def _is_ambiguous(band: Band, previous_kind: RowKind | None) -> bool:
+    """A page's first band after a summary may be its continuation or a new row: decided with the grid."""
+    return (
+        band.at_page_top
+        and previous_kind in ("summary", "summary_continued")
+        and not is_section_line(band.first_text)
+        and not is_summary_label_line(band.first_text)
+    )
+
+
+# --- Step 6: rows -----------------------------------------------------------------------------
+
+
+@dataclass
+class _CellPart:
+    page_number: int
+    lines: list[TextLine]
+
+
+def _add_row_band(builder: _RowBuilder, band: Band, grid: ColumnGrid, settings: PdfTableSettings) -> None:
+    by_column: dict[str, list[PageWord]] = {}
+    for word in band.words:
+        by_column.setdefault(grid.column_of(word), []).append(word)
+    for key, words in by_column.items():
+        builder.cells.setdefault(key, []).append(
+            _CellPart(band.page_number, group_into_lines(words, settings.line_tolerance))
+        )
+
+
+def _first_cell_bbox(band: Band, grid: ColumnGrid) -> BBox:
+    x0, x1 = grid.x_range(TITLE)
+    return (round(x0, 1), round(band.top, 1), round(x1, 1), round(band.bottom, 1))
+
+
+def _words_bbox(lines: Sequence[TextLine]) -> BBox:
+    words = [w for line in lines for w in line.words]
+    return (
+        round(min(w.x0 for w in words), 1),
+        round(min(w.top for w in words), 1),
+        round(max(w.x1 for w in words), 1),
+        round(max(w.bottom for w in words), 1),
+    )
+
+
+def parse_first_cell(lines: Sequence[str]) -> dict[str, str]:
+    """Title, carrier, procedure and action code from the lines of the project cell.
+
+    Lines before the first labelled item form the title; an item runs until the next label.
+    """
+    title: list[str] = []
+    items: list[list[str]] = []
+    for line in lines:
+        if _CARRIER_LABEL.match(line) or _PROCEDURE_LABEL.match(line) or _ACTION.match(line):
+            items.append([line])
+        elif items:
+            items[-1].append(line)
+        else:
+            title.append(line)
+    parsed = {"title": clean_cell_text("\n".join(title)), "carrier": "", "procedure": "", "action": ""}
+    for item in items:
+        text = clean_cell_text("\n".join(item))
+        if action := _ACTION.match(text):
+            parsed["action"] = f"{action.group(1).upper()}.{action.group(2)}"
+        elif carrier := _CARRIER_LABEL.match(text):
+            parsed["carrier"] = text[carrier.end() :].strip()
+        elif procedure := _PROCEDURE_LABEL.match(text):
+            parsed["procedure"] = text[procedure.end() :].strip()
+    return parsed
+
+
+_ENDS_IN_DIGIT_GROUP = re.compile(r"\d$")
+_STARTS_WITH_THOUSANDS_GROUP = re.compile(r"^\d{3}(?!\d)")
+
+
+def join_amount_fragments(fragments: Sequence[str]) -> str:
+    """Join the lines of a wrapped amount cell.
+
+    A line break at a space (``EUR 14`` / ``321.00``, ``135.000,00`` / ``€``) keeps a space; a
+    number cut inside a word, as some tools do when it is wider than the cell (``1.218.327,2`` /
+    ``9 €``), joins without one: after a digit, a space is kept only before a full thousands group.
+    """
+    joined = ""
+    for fragment in (collapse_spaces(f) for f in fragments):
+        if not fragment:
+            continue
+        cut_inside_number = (joined and not joined[-1].isalnum() and joined[-1] not in "€)") or (
+            _ENDS_IN_DIGIT_GROUP.search(joined)
+            and fragment[0].isdigit()
+            and not _STARTS_WITH_THOUSANDS_GROUP.match(fragment)
+        )
+        joined = joined + fragment if cut_inside_number or not joined else f"{joined} {fragment}"
+    return joined
+
+
+def _amount_cell(builder: _RowBuilder, key: str, source_name: str) -> str:
+    parts = builder.cells.get(key, [])
+    fragments = [line.text for part in parts for line in part.lines]
+    joined = join_amount_fragments(fragments)
+    if len(fragments) > 1:
+        first_part = parts[0]
+        builder.findings.append(
+            Finding(
+                "repaired_value",
+                f"amount wrapped over {len(fragments)} lines in column {key}; lines joined",
+                SourceLocation(source_name, page=first_part.page_number, bbox=_words_bbox(first_part.lines)),
+                column=key,
+                value=" | ".join(fragments),
+                repaired=joined,
+                rule="wrapped_amount_joined",
+            )
+        )
+    return joined
+
+
+# --- Summaries ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """One line of a summary: its text (label removed) and the words it came from."""
+
+    text: str
+    line: TextLine
+    page_number: int
+    band_index: int
+
+
+def summary_lines_of_band(band: Band, band_index: int) -> list[SummaryLine]:
+    """All words of each line, whatever column they sit in; the label dropped from the first line."""
+    result: list[SummaryLine] = []
+    for position, line in enumerate(band.lines):
+        words = line.words
+        if position == 0 and (label := _SUMMARY_LABEL.match(line.text)):
+            words = words[len(line.text[: label.end()].split()) :]
+        if words:
+            kept = TextLine(words)
+            result.append(SummaryLine(kept.text, kept, band.page_number, band_index))
+    return result
+
+
+def _line_space(line: TextLine, settings: PdfTableSettings) -> float:
+    gaps = [b.x0 - a.x1 for a, b in zip(line.words, line.words[1:], strict=False) if b.x0 > a.x1]
+    return statistics.median(gaps) if len(gaps) >= 3 else settings.space_width * line.size
+
+
+def _first_unit_width(line: TextLine) -> float:
+    """Width of the first word, extended over leading punctuation-only words (« , —).
+
+    A « bound to the next word by a no-break space wraps with it, so « alone proves nothing.
+    """
+    end = 0
+    while end < len(line.words) - 1 and not _ALNUM.search(line.words[end].text):
+        end += 1
+    return line.words[end].x1 - line.words[0].x0
+
+
+def ended_on_purpose(
+    previous: TextLine, following: TextLine, right_limit: float, settings: PdfTableSettings
+) -> bool:
+    """The previous line stopped although the next line's first word would have fitted on it."""
+    room = right_limit - previous.x1 - _line_space(previous, settings)
+    return _first_unit_width(following) + settings.paragraph_fit_margin <= room
+
+
+def summary_paragraphs(
+    lines: Sequence[SummaryLine],
+    usual_pitch: float,
+    right_limits: dict[int, float],
+    settings: PdfTableSettings,
+) -> list[str]:
+    """Summary lines grouped into paragraphs, each cleaned like a cell.
+
+    A paragraph starts after a wider line spacing than usual, or after a line that ended although
+    the next word would have fitted (the only sign left across a page break).
+    """
+    paragraphs: list[list[str]] = []
+    previous: SummaryLine | None = None
+    for entry in lines:
+        if previous is None:
+            new_paragraph = True
+        else:
+            same_band = entry.band_index == previous.band_index
+            pitch = entry.line.baseline - previous.line.baseline
+            right = right_limits.get(previous.page_number, previous.line.x1)
+            new_paragraph = (
+                same_band and pitch > usual_pitch + settings.paragraph_extra_gap
+            ) or ended_on_purpose(previous.line, entry.line, right, settings)
+        if new_paragraph:
+            paragraphs.append([entry.text])
+        else:
+            paragraphs[-1].append(entry.text)
+        previous = entry
+    cleaned = (clean_cell_text("\n".join(paragraph)) for paragraph in paragraphs)
+    return [paragraph for paragraph in cleaned if paragraph]
+
+
+def usual_line_pitch(lines: Sequence[SummaryLine]) -> float:
+    """The most common distance between consecutive lines of one summary band."""
+    pitches = [
+        round(b.line.baseline - a.line.baseline, 1)
+        for a, b in itertools.pairwise(lines)
+        if a.band_index == b.band_index and b.line.baseline > a.line.baseline
+    ]
+    if not pitches:
+        return 1.2 * (statistics.median(entry.line.size for entry in lines) if lines else 10.0)
+    return statistics.median(pitches)
+
+
+def summary_right_limits(lines: Sequence[SummaryLine], tables: dict[int, PageTable]) -> dict[int, float]:
+    """Per page, how far right summary text may run: the widest line, or the table's right edge less
+    the padding seen on the left."""
+    limits: dict[int, float] = {}
+    for entry in lines:
+        table = tables[entry.page_number]
+        padded = table.right - max(0.0, entry.line.x0 - table.left)
+        limits[entry.page_number] = max(limits.get(entry.page_number, 0.0), entry.line.x1, padded)
+    return limits
+
+
+# --- Step 6: rows ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _RowBuilder:
+    specific_objective: int
+    specific_objective_label: str
+    start_band: Band
+    start_grid: ColumnGrid
+    cells: dict[str, list[_CellPart]] = field(default_factory=dict)
+    summary: list[SummaryLine] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _section(text: str) -> tuple[int, str]:
+    number = _SECTION.match(_plain(text))
+    label = _SECTION_LABEL_PREFIX.sub("", text, count=1)
+    label = clean_cell_text(label).strip(" :;-–—\"'«»“”").strip()
+    return (int(number.group(1)) if number else 0), label
+
+
+def _build_row(
+    builder: _RowBuilder,
+    source_name: str,
+    summary_settings: tuple[float, dict[int, float]],
+    settings: PdfTableSettings,
+) -> AmifRow:
+    first_cell = [line.text for part in builder.cells.get(TITLE, []) for line in part.lines]
+    parsed = parse_first_cell(first_cell)
+    period = collapse_spaces(
+        " ".join(line.text for part in builder.cells.get(PERIOD, []) for line in part.lines)
+    )
+    amounts = {key: _amount_cell(builder, key, source_name) for key in AMOUNT_COLUMNS}
+    usual_pitch, right_limits = summary_settings
+    return AmifRow(
+        specific_objective=builder.specific_objective,
+        specific_objective_label=builder.specific_objective_label,
+        title=parsed["title"],
+        carrier_raw=parsed["carrier"],
+        procedure_raw=parsed["procedure"],
+        action_code=parsed["action"],
+        period_raw=period,
+        amounts_raw=amounts,
+        summary="\n".join(summary_paragraphs(builder.summary, usual_pitch, right_limits, settings)),
+        location=SourceLocation(
+            source_name,
+            page=builder.start_band.page_number,
+            bbox=_first_cell_bbox(builder.start_band, builder.start_grid),
+        ),
+        findings=builder.findings,
+    )
+
+
+NO_TABLE_REASON = (
+    "no AMIF table found (no page has a header row naming the project, period, share and total columns)"
+)
+
+
+def page_tables(pages: Sequence[PageLayout], settings: PdfTableSettings) -> list[PageTable]:
+    """Each page's header and bands; a page without its own header row reuses the previous one."""
+    tables: list[PageTable] = []
+    last_header: Header | None = None
+    for page in pages:
+        lines = group_into_lines(page.words, settings.line_tolerance)
+        header = find_header(page, settings, lines)
+        if header is None and last_header is not None:
+            boundaries = _row_boundaries(page, settings)
+            top = boundaries[0].y if boundaries else 0.0
+            header = Header(last_header.columns, top, top)
+        if header is None:
+            continue
+        last_header = header
+        tables.append(split_page_into_bands(page, header, lines, settings))
+    return tables
+
+
+def _preliminary_kinds(tables: Sequence[PageTable]) -> list[list[RowKind | None]]:
+    """Kinds known without columns; None where a page's first band may continue a summary."""
+    kinds: list[list[RowKind | None]] = []
+    previous: RowKind | None = None
+    for table in tables:
+        page_kinds: list[RowKind | None] = []
+        for band in table.bands:
+            kind: RowKind | None
+            if is_section_line(band.first_text):
+                kind = "section"
+            elif is_summary_label_line(band.first_text):
+                kind = "summary"
+            elif _is_ambiguous(band, previous) or (band.at_page_top and previous is None):
+                kind = None
+            elif band.at_page_top and previous in ("project", "project_continued"):
+                kind = "project_continued"
+            else:
+                kind = "project"
+            page_kinds.append(kind)
+            previous = kind if kind is not None else "summary_continued"
+        kinds.append(page_kinds)
+    return kinds
+
+
+def page_grids(tables: Sequence[PageTable], settings: PdfTableSettings) -> list[ColumnGrid]:
+    """A column grid per page, from the words of every project row under the same header layout.
+
+    Pages are grouped by header layout first, so the work grows with the page count, not its square.
+    """
+    kinds = _preliminary_kinds(tables)
+    groups: list[tuple[PageTable, list[PageWord]]] = []  # (first table of the layout, row words)
+    group_of_page: list[int] = []
+    for table, table_kinds in zip(tables, kinds, strict=True):
+        index = next(
+            (
+                i
+                for i, (first, _) in enumerate(groups)
+                if headers_match(first.header, table.header, settings.header_match_tolerance)
+            ),
+            None,
+        )
+        if index is None:
+            groups.append((table, []))
+            index = len(groups) - 1
+        group_of_page.append(index)
+        groups[index][1].extend(
+            word
+            for band, kind in zip(table.bands, table_kinds, strict=True)
+            if kind in ("project", "project_continued")
+            for word in band.words
+        )
+    left = min(table.left for table in tables)
+    right = max(table.right for table in tables)
+    grids = [column_grid(first.header, words, left, right, settings) for first, words in groups]
+    return [grids[index] for index in group_of_page]
+
+
+def _stitch_finding(source_name: str, what: str, band: Band, bbox: BBox) -> Finding:
+    return Finding(
+        "page_stitch",
+        f"{what} continues on page {band.page_number}; stitched back",
+        SourceLocation(source_name, page=band.page_number, bbox=bbox),
+        context=collapse_spaces(band.first_text)[:80],
+    )
+
+
+def _unreadable(source_name: str, band: Band, grid: ColumnGrid, why: str) -> Finding:
+    return Finding(
+        "unreadable_row",
+        f"text {why} could not be attached to a project",
+        SourceLocation(
+            source_name,
+            page=band.page_number,
+            bbox=(round(grid.left, 1), round(band.top, 1), round(grid.right, 1), round(band.bottom, 1)),
+        ),
+        value=collapse_spaces(" ".join(line.text for line in band.lines))[:200],
+    )
+
+
+def _no_section(source_name: str, band: Band, grid: ColumnGrid) -> Finding:
+    return Finding(
+        "missing_value",
+        "project row before any 'Objectif spécifique' section row: specific objective unknown",
+        SourceLocation(source_name, page=band.page_number, bbox=_first_cell_bbox(band, grid)),
+        column="specific_objective",
+    )
+
+
+def assemble_amif_rows(
+    pages: Sequence[PageLayout], source_name: str, settings: PdfTableSettings | None = None
+) -> AmifExtraction:
+    """Rows of the AMIF table from page layouts in page order (all pages of the table, or a run of them)."""
+    settings = settings or PdfTableSettings()
+    tables = page_tables(pages, settings)
+    if not tables:
+        raise InputError(source_name, NO_TABLE_REASON)
+    grids = page_grids(tables, settings)
+    builders: list[_RowBuilder] = []
+    findings: list[Finding] = []
+    section_number, section_label = 0, ""
+    previous: RowKind | None = None
+    band_index = 0
+    for table, grid in zip(tables, grids, strict=True):
+        for band in table.bands:
+            band_index += 1
+            kind = classify_band(band, previous, grid, settings)
+            current = builders[-1] if builders and previous not in (None, "section") else None
+            if kind == "section":
+                section_number, section_label = _section(" ".join(line.text for line in band.lines))
+            elif kind == "project":
+                builders.append(_RowBuilder(section_number, section_label, band, grid))
+                _add_row_band(builders[-1], band, grid, settings)
+                if not section_number:
+                    builders[-1].findings.append(_no_section(source_name, band, grid))
+            elif current is None:
+                findings.append(_unreadable(source_name, band, grid, f"in a {kind.replace('_', ' ')} band"))
+            elif kind == "project_continued":
+                _add_row_band(current, band, grid, settings)
+                current.findings.append(
+                    _stitch_finding(source_name, "row", band, _first_cell_bbox(band, grid))
+                )
+            else:
+                current.summary.extend(summary_lines_of_band(band, band_index))
+                if kind == "summary_continued":
+                    bbox = (
+                        round(grid.left, 1),
+                        round(band.top, 1),
+                        round(grid.right, 1),
+                        round(band.bottom, 1),
+                    )
+                    current.findings.append(_stitch_finding(source_name, "summary", band, bbox))
+            previous = kind
+    all_summary_lines = [line for builder in builders for line in builder.summary]
+    summary_layout = (
+        usual_line_pitch(all_summary_lines),
+        summary_right_limits(all_summary_lines, {table.page_number: table for table in tables}),
+    )
+    rows = [_build_row(builder, source_name, summary_layout, settings) for builder in builders]
+    return AmifExtraction(source_name, rows, findings)
+
+
+def extract_amif_pdf(
+    path: Path,
+    source_name: str | None = None,
+    settings: PdfTableSettings | None = None,
+    page_numbers: Sequence[int] | None = None,
+) -> AmifExtraction:
+    """Read the AMIF project list from a PDF (all pages, or the 1-based ``page_numbers`` in order)."""
+    settings = settings or PdfTableSettings()
+    name = source_name or path.name
+    with open_pdf(path) as pdf:
+        layouts = list(_read_layouts(pdf, path, page_numbers, settings))
+    try:
+        return assemble_amif_rows(layouts, name, settings)
+    except InputError as error:
+        raise InputError(path, error.reason) from error
+
+
+def looks_like_amif_pdf(path: Path, settings: PdfTableSettings | None = None) -> bool:
+    """Whether the first pages carry the AMIF table's header row; `InputError` if the PDF is unreadable."""
+    settings = settings or PdfTableSettings()
+    with open_pdf(path) as pdf:
+        count = len(_pdf_pages(pdf, path))
+        wanted = range(1, min(count, settings.header_search_pages) + 1)
+        return any(
+            find_header(layout, settings) is not None for layout in _read_layouts(pdf, path, wanted, settings)
+        )

@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from amif_extract import __version__
+from amif_extract.acknowledge import DEFAULT_ACKNOWLEDGEMENTS, Acknowledgement, load_acknowledgements
+from amif_extract.check import with_acknowledgements
 from amif_extract.errors import InputError, SchemaFailure
 from amif_extract.paths import DEFAULT_NORMALIZED_DIR, DEFAULT_RAW_DIR
 from amif_extract.pipeline import BuildResult, BuildSettings, build, extract_files, write_build
@@ -27,8 +29,8 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
 
 
 class Verbosity:
@@ -67,8 +69,12 @@ class ProgressDisplay:
     def __enter__(self) -> ProgressDisplay:
         if Verbosity.level and err.is_terminal:
             self.bar = Progress(
-                TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                TimeElapsedColumn(), console=err, transient=True,
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
             )
             self.bar.start()
         return self
@@ -113,6 +119,9 @@ def settings_from(max_file_mb: float, max_pages: int) -> BuildSettings:
 
 MaxFileMb = Annotated[float, typer.Option("--max-file-mb", help="Refuse source files larger than this.")]
 MaxPages = Annotated[int, typer.Option("--max-pages", help="Refuse PDFs with more pages than this.")]
+Acknowledgements = Annotated[
+    Path, typer.Option("--acknowledgements", help="Stewards' acknowledged findings (CSV).")
+]
 OutDir = Annotated[Path, typer.Option("--out", help="Folder the tables are written to (swapped in whole).")]
 
 
@@ -134,6 +143,7 @@ def build_command(
         DEFAULT_RAW_DIR
     ),
     out_dir: OutDir = DEFAULT_NORMALIZED_DIR,
+    acknowledgements: Acknowledgements = DEFAULT_ACKNOWLEDGEMENTS,
     max_file_mb: MaxFileMb = 200.0,
     max_pages: MaxPages = 5000,
 ) -> None:
@@ -142,13 +152,25 @@ def build_command(
     Example: amif-extract build --raw raw --out normalized
     """
     settings = settings_from(max_file_mb, max_pages)
-    result = run_and_write(lambda progress: build(raw, settings, progress), out_dir)
+    acknowledged = read_acknowledgements(acknowledgements)
+    result = run_and_write(
+        lambda progress: with_acknowledgements(build(raw, settings, progress), acknowledged), out_dir
+    )
     print_summary(result, out_dir)
+
+
+def read_acknowledgements(path: Path) -> list[Acknowledgement]:
+    try:
+        return load_acknowledgements(path)
+    except InputError as error:
+        fail(EXIT_INPUT, str(error))
 
 
 @app.command("extract")
 def extract_command(
-    files: Annotated[list[Path], typer.Argument(help="Documents to read (PDF or text), any name, any place.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Documents to read (PDF or text), any name, any place.")
+    ],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder the tables are written to.")],
     max_file_mb: MaxFileMb = 200.0,
     max_pages: MaxPages = 5000,
@@ -249,7 +271,6 @@ def check_command(
       amif-extract check --format junit --output reports/amif-check.xml
     """
     # Imported here so that this command stays one self-contained block of the CLI.
-    from amif_extract.acknowledge import DEFAULT_ACKNOWLEDGEMENTS
     from amif_extract.check import format_outcome, run_check, verdict, write_report
 
     settings = settings_from(max_file_mb, max_pages)
@@ -263,7 +284,8 @@ def check_command(
     except InputError as error:
         fail(EXIT_INPUT, str(error))
     if output is None:
-        if Verbosity.level or not outcome.passed:
+        # --quiet silences the human report only: a machine format is the command's output.
+        if Verbosity.level or not outcome.passed or output_format != "text":
             typer.echo(report, nl=False)
     elif Verbosity.level or not outcome.passed:
         typer.echo(f"{verdict(outcome)} (report written to {output})")

@@ -51,7 +51,8 @@ FINDING_CODES: dict[str, FindingCode] = _codes(
         "repaired_value",
         "info",
         "Value repaired",
-        "A value was rebuilt from a damaged form (split cell, wrapped line, markup); before and after are given.",
+        "A value was rebuilt from a damaged form (split cell, wrapped line, markup); "
+        "before and after are given.",
     ),
     FindingCode(
         "title_from_summary",
@@ -175,7 +176,7 @@ FINDING_CODES: dict[str, FindingCode] = _codes(
         "count_mismatch",
         "warning",
         "Listed items differ from the printed count",
-        "A text announces a number of items (\"couvre 3 domaines\", \"7 communes\") and lists another number.",
+        'A text announces a number of items ("couvre 3 domaines", "7 communes") and lists another number.',
     ),
 )
 
@@ -252,9 +253,7 @@ class Finding:
         }
 
 
-FINDING_COLUMNS: tuple[str, ...] = tuple(
-    Finding("missing_value", "", SourceLocation("")).as_record().keys()
-)
+FINDING_COLUMNS: tuple[str, ...] = tuple(Finding("missing_value", "", SourceLocation("")).as_record().keys())
 
 
 def sorted_findings(findings: list[Finding]) -> list[Finding]:

@@ -1103,12 +1103,16 @@ def review_queue_rows(items: Iterable[ReviewItem]) -> list[dict[str, str]]:
     return rows
 
 
-def write_review_queue(items: Iterable[ReviewItem], path: Path) -> None:
-    """Write the stewards' ``organisation_matches.csv``: deterministic order and bytes, written atomically."""
+def review_queue_csv(items: Iterable[ReviewItem]) -> bytes:
+    """The stewards' ``organisation_matches.csv``: deterministic order and bytes."""
     rows = review_queue_rows(items)
-    write_atomically(
-        path, _csv_text(REVIEW_COLUMNS, [[row[column] for column in REVIEW_COLUMNS] for row in rows])
-    )
+    text = _csv_text(REVIEW_COLUMNS, [[row[column] for column in REVIEW_COLUMNS] for row in rows])
+    return text.encode("utf-8")
+
+
+def write_review_queue(items: Iterable[ReviewItem], path: Path) -> None:
+    """Write the review queue on its own, atomically."""
+    write_atomically(path, review_queue_csv(items).decode("utf-8"))
 
 
 def organisation_findings(items: Iterable[ReviewItem]) -> list[Finding]:

@@ -6,12 +6,16 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from amif_extract.errors import InputError, SchemaFailure
 from amif_extract.findings import Finding, sorted_findings
 from amif_extract.normalize.projects import attach_issue_codes, normalize_projects
 from amif_extract.records import AmifExtraction
+
+if TYPE_CHECKING:
+    from amif_extract.extract.practice_sheets import PracticeSheetsExtraction
+    from amif_extract.extract.web_pages import WebPageExtraction
 from amif_extract.sources import Source, load_manifest, preferred_sources, sha256_of, verify_source
 from amif_extract.tables import Row, TableSpec, csv_bytes, parquet_bytes, schema_findings
 from amif_extract.validate import validate_projects
@@ -55,8 +59,12 @@ class InputDocument:
 
 @dataclass
 class DocumentExtraction:
+    """What one document gave: exactly one of the fields below is set, by the document's kind."""
+
     document: InputDocument
     amif: AmifExtraction | None = None
+    practice_sheets: PracticeSheetsExtraction | None = None
+    web_page: WebPageExtraction | None = None
 
 
 @dataclass
@@ -67,12 +75,22 @@ class BuildResult:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+REVIEW_QUEUE = "review/organisation_matches.csv"
+
+
 def table_specs() -> dict[str, TableSpec]:
+    """Every output table, in the order the build validates and writes them."""
+    from amif_extract.cpr49 import CPR49_SPEC
     from amif_extract.schemas.amif_projects import AmifProjects
     from amif_extract.schemas.findings import Findings
+    from amif_extract.schemas.organisations_table import Organisations
+    from amif_extract.schemas.practice_sheets import TABLES
 
     specs = [
         TableSpec("amif_projects", AmifProjects, "project_id"),
+        CPR49_SPEC,
+        TableSpec("organisations", Organisations, "org_id"),
+        *(TableSpec(name, model, key) for name, (model, key) in TABLES.items()),
         TableSpec("findings", Findings, "finding_id"),
     ]
     return {spec.name: spec for spec in specs}
@@ -88,7 +106,18 @@ def extract_document(document: InputDocument, settings: BuildSettings) -> Docume
         from amif_extract.extract.amif_text import extract_amif_text
 
         return DocumentExtraction(document, amif=extract_amif_text(document.path, document.source_file))
-    raise InputError(document.path, f"no extractor for documents of kind {document.kind!r} ({document.format})")
+    if document.kind == "practice_sheets":
+        from amif_extract.extract.practice_sheets import extract_practice_sheets
+
+        sheets = extract_practice_sheets(document.path, document.source_file)
+        return DocumentExtraction(document, practice_sheets=sheets)
+    if document.kind == "web_page":
+        from amif_extract.extract.web_pages import extract_web_page
+
+        return DocumentExtraction(document, web_page=extract_web_page(document.path, document.source_file))
+    raise InputError(
+        document.path, f"no extractor for documents of kind {document.kind!r} ({document.format})"
+    )
 
 
 def manifest_documents(raw_dir: Path, settings: BuildSettings) -> list[InputDocument]:
@@ -114,7 +143,9 @@ def named_documents(paths: Sequence[Path], settings: BuildSettings) -> list[Inpu
         if not path.is_file():
             raise InputError(path, "file not found")
         if path.stat().st_size > settings.max_file_bytes:
-            raise InputError(path, f"file is over the limit of {settings.max_file_bytes} bytes (--max-file-mb)")
+            raise InputError(
+                path, f"file is over the limit of {settings.max_file_bytes} bytes (--max-file-mb)"
+            )
         detected = detect_document_kind(path)
         documents.append(InputDocument(path, path.name, detected.kind, detected.format, sha256_of(path)))
     names = [document.source_file for document in documents]
@@ -136,19 +167,63 @@ def extract_all(
 
 
 def assemble(extractions: Sequence[DocumentExtraction]) -> BuildResult:
-    """Normalize, validate and collect findings: from extracted records to the output tables."""
-    amif = [result.amif for result in extractions if result.amif is not None]
-    projects = normalize_projects(amif)
+    """Normalize, link, validate and collect findings: from extracted records to the output tables."""
+    from amif_extract.cpr49 import cpr49_findings, cpr49_rows
+    from amif_extract.link import link_organisations
+    from amif_extract.organisations import default_authority
+
+    projects = normalize_projects([result.amif for result in extractions if result.amif is not None])
     findings = list(projects.findings)
-    findings += validate_projects(projects.rows)
-    specs = table_specs()
     tables: dict[str, list[Row]] = {"amif_projects": projects.rows}
+    for name, rows in other_tables(extractions).items():
+        tables[name] = rows
+    findings += [finding for result in extractions for finding in _other_findings(result)]
+    linked = link_organisations(tables, _other_mentions(extractions), default_authority())
+    findings += linked.findings
+    tables["organisations"] = linked.organisations
+    findings += validate_projects(projects.rows)
+    tables["amif_operations_cpr49"] = cpr49_rows(projects.rows)
+    findings += cpr49_findings(tables["amif_operations_cpr49"])
+    specs = table_specs()
     for name, rows in tables.items():
         findings += schema_findings(specs[name], rows)
     findings = sorted_findings(findings)
     attach_issue_codes(projects.rows, findings, "amif_projects", "project_id")
     tables["findings"] = finding_rows(findings)
-    return BuildResult(tables, findings, [result.document for result in extractions])
+    metadata: dict[str, Any] = {"review_items": linked.review_items}
+    return BuildResult(tables, findings, [result.document for result in extractions], metadata)
+
+
+def other_tables(extractions: Sequence[DocumentExtraction]) -> dict[str, list[Row]]:
+    """The practice-sheet and web-page tables, rows in document order."""
+    tables: dict[str, list[Row]] = {
+        "practice_sheets": [],
+        "practice_contacts": [],
+        "conventions": [],
+        "narrative_projects": [],
+    }
+    for result in extractions:
+        if result.practice_sheets is not None:
+            tables["practice_sheets"] += result.practice_sheets.sheets
+            tables["practice_contacts"] += result.practice_sheets.contacts
+        if result.web_page is not None:
+            tables["conventions"] += result.web_page.conventions
+            tables["narrative_projects"] += result.web_page.narrative_projects
+    return tables
+
+
+def _other_findings(result: DocumentExtraction) -> list[Finding]:
+    source = result.practice_sheets or result.web_page
+    return list(source.findings) if source is not None else []
+
+
+def _other_mentions(extractions: Sequence[DocumentExtraction]) -> list[tuple[str, Any]]:
+    mentions: list[tuple[str, Any]] = []
+    for result in extractions:
+        source = result.practice_sheets or result.web_page
+        if source is not None:
+            mentions += source.organisation_mentions
+    return mentions
 
 
 def finding_rows(findings: Sequence[Finding]) -> list[Row]:
@@ -168,7 +243,9 @@ def finding_rows(findings: Sequence[Finding]) -> list[Row]:
     return rows
 
 
-def build(raw_dir: Path, settings: BuildSettings | None = None, progress: Progress = _no_progress) -> BuildResult:
+def build(
+    raw_dir: Path, settings: BuildSettings | None = None, progress: Progress = _no_progress
+) -> BuildResult:
     """Build every output table from the documents listed in `raw_dir/sources.toml`."""
     settings = settings or BuildSettings()
     documents = manifest_documents(raw_dir, settings)
@@ -191,8 +268,10 @@ def output_files(result: BuildResult) -> dict[str, bytes]:
         files[f"{name}.csv"] = csv_bytes(spec, rows)
         if spec.parquet:
             files[f"{name}.parquet"] = parquet_bytes(spec, rows)
+    from amif_extract.organisations import review_queue_csv
     from amif_extract.report import report_files  # the report reads this module's results: import late
 
+    files[REVIEW_QUEUE] = review_queue_csv(result.metadata.get("review_items", []))
     files.update(report_files(result))
     return files
 
@@ -221,4 +300,3 @@ def file_checksums(files: dict[str, bytes]) -> dict[str, str]:
 
 def input_checksums(result: BuildResult) -> dict[str, str]:
     return {document.source_file: document.sha256 for document in result.inputs}
-

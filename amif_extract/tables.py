@@ -70,8 +70,8 @@ def frame_for(model: type[pa.DataFrameModel], rows: Sequence[Row]) -> pd.DataFra
         kind = _arrow_type(dtype)
         if pa_arrow.types.is_integer(kind):
             data[name] = pd.array(values, dtype="Int64")
-        elif pa_arrow.types.is_string(kind):
-            data[name] = pd.Series(values, dtype=object)
+        elif pa_arrow.types.is_string(kind) and not values:
+            data[name] = pd.Series(values, dtype=dtype.type)  # an empty object column fails the str check
         else:
             data[name] = pd.Series(values, dtype=object)
     return pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
@@ -87,7 +87,9 @@ def schema_findings(spec: TableSpec, rows: Sequence[Row], source_file: str = "")
     return []
 
 
-def _failure_findings(spec: TableSpec, rows: Sequence[Row], cases: pd.DataFrame, source_file: str) -> list[Finding]:
+def _failure_findings(
+    spec: TableSpec, rows: Sequence[Row], cases: pd.DataFrame, source_file: str
+) -> list[Finding]:
     findings: list[Finding] = []
     for case in cases.to_dict("records"):
         index = case.get("index")
@@ -135,7 +137,9 @@ def csv_bytes(spec: TableSpec, rows: Sequence[Row]) -> bytes:
 
 def parquet_bytes(spec: TableSpec, rows: Sequence[Row]) -> bytes:
     schema = arrow_schema(spec.model)
-    table = pa_arrow.Table.from_pylist([{name: row.get(name) for name in schema.names} for row in rows], schema)
+    table = pa_arrow.Table.from_pylist(
+        [{name: row.get(name) for name in schema.names} for row in rows], schema
+    )
     buffer = io.BytesIO()
     pq.write_table(table, buffer, compression="zstd", write_statistics=True)
     return buffer.getvalue()

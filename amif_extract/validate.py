@@ -40,7 +40,9 @@ def row_location(row: Row) -> SourceLocation:
     return SourceLocation(row["source_file"], page=row.get("source_page"), line=row.get("source_line"))
 
 
-def _finding(row: Row, code: str, column: str, message: str, value: str, severity: Severity | None = None) -> Finding:
+def _finding(
+    row: Row, code: str, column: str, message: str, value: str, severity: Severity | None = None
+) -> Finding:
     return Finding(
         code,
         message,
@@ -58,7 +60,10 @@ def check_total(row: Row) -> list[Finding]:
     total = row["total_cost"]
     if total is None or row["eu_share"] is None or row["national_share"] is None:
         return []
-    parts = [row[name] or Decimal(0) for name in ("eu_share", "national_share", "other_public_share", "private_share")]
+    parts = [
+        row[name] or Decimal(0)
+        for name in ("eu_share", "national_share", "other_public_share", "private_share")
+    ]
     shares = sum(parts, Decimal(0))
     if shares == total:
         return []
@@ -87,7 +92,9 @@ def check_period(row: Row, settings: ValidationSettings) -> list[Finding]:
     if start is None:
         return [_finding(row, "period_invalid", "start_date", "the project has no period", "")]
     if end is not None and start > end:
-        return [_finding(row, "period_invalid", "end_date", f"period ends ({end}) before it starts ({start})", "")]
+        return [
+            _finding(row, "period_invalid", "end_date", f"period ends ({end}) before it starts ({start})", "")
+        ]
     outside = start < settings.programme_start or (end is not None and end > settings.programme_end)
     if not outside:
         return []

@@ -43,6 +43,7 @@ class PracticeSheets(pa.DataFrameModel):
     place_periodicity: Series[str] = pa.Field(nullable=True)
     costs: Series[str] = pa.Field(nullable=True)
     other_info: Series[str] = pa.Field(nullable=True)
+    organisation_ids: Series[str] = pa.Field(nullable=True, str_matches=listed(SLUG))
     source_file: Series[str] = pa.Field(str_length={"min_value": 1})
     source_pages: Series[str] = pa.Field(str_matches=r"^\d+(?:-\d+)?$")
 
@@ -76,6 +77,7 @@ class PracticeContacts(pa.DataFrameModel):
 class Conventions(pa.DataFrameModel):
     convention_id: Series[str] = pa.Field(unique=True, str_matches=rf"^convention-{SLUG}-\d{{4}}$")
     organisation: Series[str] = pa.Field(str_length={"min_value": 1})
+    organisation_id: Series[str] = pa.Field(nullable=True, str_matches=rf"^{SLUG}$")
     year: Series[pd.Int64Dtype] = pa.Field(ge=1900, le=2100)
     activity_domains: Series[str] = pa.Field(nullable=True)
     communes: Series[str] = pa.Field(nullable=True)

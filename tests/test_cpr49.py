@@ -96,7 +96,7 @@ PINNED = [
     {
         # Printed with the other amount format: 62.662,41€ / 6.962,49€ / 69.624,90€.
         "Operation_Name_Programme_Language": "CONCORDE",
-        "Beneficiary_Name": "Passerell asbl",
+        "Beneficiary_Name": "Passerell",  # canonical name from schemas/organisations.csv
         "Operation_Start_Date": "01/01/2024",
         "Operation_End_Date": "31/12/2025",
         "Total_Eligible_Expenditure_amount": Decimal("69624.90"),

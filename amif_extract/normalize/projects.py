@@ -84,8 +84,10 @@ def cofinancing_rate(eu_share: Decimal | None, total: Decimal | None) -> Decimal
     return (eu_share * 100 / total).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _finding(code: str, row_id: str, column: str, message: str, location: SourceLocation, **extra: str) -> Finding:
-    return Finding(code, message, location, table=TABLE, row_id=row_id, column=column, **extra)
+def _finding(
+    code: str, row_id: str, column: str, message: str, location: SourceLocation, value: str = ""
+) -> Finding:
+    return Finding(code, message, location, table=TABLE, row_id=row_id, column=column, value=value)
 
 
 def _amounts(row: AmifRow, row_id: str, findings: list[Finding]) -> dict[str, Decimal | None]:
@@ -96,7 +98,9 @@ def _amounts(row: AmifRow, row_id: str, findings: list[Finding]) -> dict[str, De
             values[column] = parse_amount(text)
         except AmountError as error:
             values[column] = None
-            findings.append(_finding("unparsable_value", row_id, column, str(error), row.location, value=text))
+            findings.append(
+                _finding("unparsable_value", row_id, column, str(error), row.location, value=text)
+            )
             continue
         if values[column] is None and column in REQUIRED_AMOUNTS:
             findings.append(

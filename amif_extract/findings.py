@@ -123,6 +123,13 @@ FINDING_CODES: dict[str, FindingCode] = _codes(
         "The file was decoded as Windows-1252 because it is not valid UTF-8.",
     ),
     FindingCode(
+        "organisation_fuzzy_match",
+        "info",
+        "Organisation matched by fuzzy matching",
+        "A printed organisation name was merged automatically with an entry of the authority file although"
+        " it is not spelt as any of its names (a typo, another word order); the score says how close it was.",
+    ),
+    FindingCode(
         "organisation_review",
         "warning",
         "Organisation matched with low certainty",

@@ -52,6 +52,41 @@ def _resolved_id(matches: dict[str, Match], name: str) -> str | None:
     return match.org_id if match is not None and match.status == "auto" else None
 
 
+EXACT_SCORE = 100.0
+
+
+def fuzzy_match_findings(
+    mentions: Sequence[Mention], matches: dict[str, Match], projects: Sequence[Row]
+) -> list[Finding]:
+    """An info finding per place a name was merged automatically without being spelt as a known name."""
+    row_of_carrier = {
+        (row["carrier_raw"], _row_location(row)): row for row in projects if row.get("carrier_raw")
+    }
+    findings = []
+    for name, location in sorted(
+        set(mentions),
+        key=lambda mention: (mention[1].file, mention[1].page or 0, mention[1].line or 0, mention[0]),
+    ):
+        match = matches.get(name)
+        if match is None or match.status != "auto" or match.score >= EXACT_SCORE:
+            continue
+        row = row_of_carrier.get((name, location))
+        findings.append(
+            Finding(
+                "organisation_fuzzy_match",
+                f"{name!r} matched to {match.name} ({match.org_id}) with score {match.score:.1f}",
+                location,
+                table="amif_projects" if row else "",
+                row_id=row["project_id"] if row else "",
+                column="carrier" if row else "organisation",
+                value=name,
+                repaired=match.name or "",
+                rule=f"fuzzy match, score {match.score:.1f} of 100",
+            )
+        )
+    return findings
+
+
 def link_projects(projects: list[Row], matches: dict[str, Match]) -> None:
     """Resolved carriers take the canonical name and id; the others keep their cleaned printed name."""
     for row in projects:
@@ -119,7 +154,7 @@ def link_organisations(
     link_sheets(sheets, matches)
     link_conventions(conventions, matches)
     return LinkResult(
-        findings=organisation_findings(review_items),
+        findings=organisation_findings(review_items) + fuzzy_match_findings(mentions, matches, projects),
         review_items=review_items,
         organisations=organisation_rows(authority, projects, sheets, conventions),
     )

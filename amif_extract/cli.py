@@ -1,7 +1,16 @@
 """Command line: parse options, call the library, print, set the exit code. Nothing else lives here.
 
-Exit codes: 0 done; 1 the data failed a check (schema failure, or `check` found an unacknowledged error);
-2 usage or input error (missing file, checksum mismatch, unreadable document, unwritable output).
+Exit codes, the one table (shown by `amif-extract --help` and copied in the README, checked by a test):
+
+| code | meaning | commands |
+|---|---|---|
+| 0 | done; differences found by `diff` are not errors; nothing to change is not an error | all |
+| 1 | a table breaks its schema: nothing is written | `build`, `extract` |
+| 1 | an unacknowledged error finding, or `normalized/` differs from a fresh build | `check` |
+| 1 | a source could not be downloaded (the other sources are still written) | `fetch` |
+| 2 | usage error: unknown command or option, invalid option value | all |
+| 2 | input error: a file missing, unreadable, of unknown kind or over a limit; checksum mismatch | all |
+| 2 | a malformed acknowledgements, authority or decisions file (the message names its line) | all |
 """
 
 from __future__ import annotations
@@ -23,8 +32,12 @@ from amif_extract.pipeline import BuildResult, BuildSettings, build, extract_fil
 
 EXIT_OK, EXIT_DATA, EXIT_INPUT = 0, 1, 2
 
+# "\b" keeps click from re-wrapping the table.
+EXIT_CODES_TABLE = "\n".join(line for line in (__doc__ or "").splitlines() if line.startswith("|"))
+
 app = typer.Typer(
     help="Turn the public documents on AMIF-funded projects in Luxembourg into validated datasets.",
+    epilog=f"\b\nExit codes:\n{EXIT_CODES_TABLE}\n\n\b\nExample:\n  amif-extract build && amif-extract check",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -110,9 +123,25 @@ def print_summary(result: BuildResult, out_dir: Path | None) -> None:
             )
 
 
-def settings_from(max_file_mb: float, max_pages: int) -> BuildSettings:
+def settings_from(
+    max_file_mb: float,
+    max_pages: int,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    scheduler_timeout: float = 10.0,
+    no_cache: bool = False,
+    cache_dir: Path | None = None,
+) -> BuildSettings:
     try:
-        return BuildSettings(max_file_mb=max_file_mb, max_pages=max_pages)
+        return BuildSettings(
+            max_file_mb=max_file_mb,
+            max_pages=max_pages,
+            workers=workers,
+            scheduler=scheduler,
+            scheduler_timeout_s=scheduler_timeout,
+            use_cache=not no_cache,
+            cache_dir=cache_dir,
+        )
     except ValueError as error:
         fail(EXIT_INPUT, str(error))
 
@@ -123,6 +152,28 @@ Acknowledgements = Annotated[
     Path, typer.Option("--acknowledgements", help="Stewards' acknowledged findings (CSV).")
 ]
 OutDir = Annotated[Path, typer.Option("--out", help="Folder the tables are written to (swapped in whole).")]
+Workers = Annotated[
+    int | None,
+    typer.Option("--workers", help="Processes extracting in parallel (default: every core; 1: serial)."),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option("--scheduler", metavar="tcp://HOST:PORT", help="Extract on this Dask cluster instead."),
+]
+SchedulerTimeout = Annotated[
+    float, typer.Option("--scheduler-timeout", help="Seconds to wait for the Dask scheduler.")
+]
+NoCache = Annotated[
+    bool, typer.Option("--no-cache", help="Parse every document again; do not use the cache.")
+]
+CacheDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        envvar="AMIF_EXTRACT_CACHE",
+        help="Cache of extraction results (default: $XDG_CACHE_HOME/amif-extract or ~/.cache/amif-extract).",
+    ),
+]
 
 
 def run_and_write(produce: object, out_dir: Path) -> BuildResult:
@@ -146,12 +197,23 @@ def build_command(
     acknowledgements: Acknowledgements = DEFAULT_ACKNOWLEDGEMENTS,
     max_file_mb: MaxFileMb = 200.0,
     max_pages: MaxPages = 5000,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    scheduler_timeout: SchedulerTimeout = 10.0,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
 ) -> None:
     """Build every table from the documents listed in raw/sources.toml.
 
-    Example: amif-extract build --raw raw --out normalized
+    \b
+    Example:
+      amif-extract build --raw raw --out normalized
+      amif-extract build --workers 4 --cache-dir /tmp/amif-cache
+      amif-extract build --scheduler tcp://10.0.0.5:8786 --no-cache
     """
-    settings = settings_from(max_file_mb, max_pages)
+    settings = settings_from(
+        max_file_mb, max_pages, workers, scheduler, scheduler_timeout, no_cache, cache_dir
+    )
     acknowledged = read_acknowledgements(acknowledgements)
     result = run_and_write(
         lambda progress: with_acknowledgements(build(raw, settings, progress), acknowledged), out_dir
@@ -174,12 +236,21 @@ def extract_command(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder the tables are written to.")],
     max_file_mb: MaxFileMb = 200.0,
     max_pages: MaxPages = 5000,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    scheduler_timeout: SchedulerTimeout = 10.0,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
 ) -> None:
     """Read documents named on the command line; their kind is recognised from their content.
 
-    Example: amif-extract extract ~/Downloads/liste_amif_2026.pdf --out /tmp/amif
+    \b
+    Example:
+      amif-extract extract ~/Downloads/liste_amif_2026.pdf --out /tmp/amif --workers 2
     """
-    settings = settings_from(max_file_mb, max_pages)
+    settings = settings_from(
+        max_file_mb, max_pages, workers, scheduler, scheduler_timeout, no_cache, cache_dir
+    )
     result = run_and_write(lambda progress: extract_files(files, settings, progress), out_dir)
     print_summary(result, out_dir)
 
@@ -331,3 +402,66 @@ def diff_command(
     except InputError as error:
         fail(EXIT_INPUT, str(error))
     typer.echo(diff_json(result) if output_format == "json" else diff_text(result), nl=False)
+
+
+review_app = typer.Typer(
+    help="Apply data stewards' decisions on the organisation review queue.\n\n"
+    "\b\nExample:\n  amif-extract review apply decisions.csv --authority schemas/organisations.csv",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+app.add_typer(review_app, name="review")
+
+
+@review_app.command("apply")
+def review_apply_command(
+    decisions: Annotated[
+        Path,
+        typer.Argument(help="A filled copy of normalized/review/organisation_matches.csv (decision column)."),
+    ],
+    authority: Annotated[
+        Path | None,
+        typer.Option(
+            "--authority",
+            help="Authority file to update, with organisation_rejections.csv beside it"
+            " (default: schemas/organisations.csv).",
+        ),
+    ] = None,
+) -> None:
+    """Add the decided names to the organisation authority file; applying twice changes nothing.
+
+    In the decision column: an org_id (the name becomes its alias), new (a new organisation; fill
+    new_kind, optionally new_org_id), reject (never queued again) or empty (skipped). Every row is
+    checked before anything is written; a bad row stops with its line number (exit 2).
+
+    \b
+    Example:
+      cp normalized/review/organisation_matches.csv decisions.csv   # then fill the decision column
+      amif-extract review apply decisions.csv
+    """
+    # Imported here so that this command stays one self-contained block of the CLI.
+    from amif_extract.organisations import ReviewDecisionError, apply_review_decisions, default_authority_path
+
+    target = authority or default_authority_path()
+    try:
+        result = apply_review_decisions(decisions, target)
+    except (InputError, ReviewDecisionError) as error:
+        fail(EXIT_INPUT, str(error))
+    if not Verbosity.level:
+        return
+    for org_id, alias in result.added_aliases:
+        out.print(f"alias added to {org_id}: {alias}", markup=False)
+    for org_id in result.added_organisations:
+        out.print(f"organisation added: {org_id}", markup=False)
+    for name in result.added_rejections:
+        out.print(f"rejection added: {name}", markup=False)
+    counts = f"{result.already_applied} already applied, {result.skipped} skipped (no decision)"
+    if result.changed:
+        added = (
+            f"{len(result.added_aliases)} alias(es), {len(result.added_organisations)} organisation(s),"
+            f" {len(result.added_rejections)} rejection(s) added"
+        )
+        out.print(f"{target}: {added}; {counts}", markup=False)
+    else:
+        out.print(f"{target}: nothing to change; {counts}", markup=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,16 +35,43 @@ class BuildSettings:
 
     max_file_mb: float = 200.0  # --max-file-mb: larger source files are refused
     max_pages: int = 5000  # --max-pages: PDFs with more pages are refused
+    workers: int | None = None  # --workers: extraction processes (None: every core; 1: serial, no pool)
+    # (library only) PDF pages one task reads; None: chosen per PDF (see `parallel.pages_per_task`).
+    pages_per_task: int | None = None
+    scheduler: str | None = None  # --scheduler: a Dask scheduler's address (tcp://HOST:PORT) to run on
+    scheduler_timeout_s: float = 10.0  # --scheduler-timeout: seconds to wait for the scheduler
+    use_cache: bool = True  # --no-cache turns it off: every document is parsed again
+    # --cache-dir: where extraction results are cached (None: $AMIF_EXTRACT_CACHE, else
+    # $XDG_CACHE_HOME/amif-extract, else ~/.cache/amif-extract).
+    cache_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if self.max_file_mb <= 0:
             raise ValueError("max_file_mb must be positive")
         if self.max_pages <= 0:
             raise ValueError("max_pages must be positive")
+        if self.workers is not None and self.workers < 1:
+            raise ValueError(f"workers must be at least 1 (got {self.workers})")
+        if self.pages_per_task is not None and self.pages_per_task < 1:
+            raise ValueError(f"pages_per_task must be at least 1 (got {self.pages_per_task})")
+        if self.scheduler is not None and "://" not in self.scheduler:
+            raise ValueError(f"scheduler must be an address like tcp://HOST:PORT (got {self.scheduler!r})")
+        if self.scheduler_timeout_s <= 0:
+            raise ValueError("scheduler_timeout_s must be positive")
 
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def effective_workers(self) -> int:
+        return self.workers if self.workers is not None else os.cpu_count() or 1
+
+    @property
+    def effective_cache_dir(self) -> Path:
+        from amif_extract.cache import default_cache_dir
+
+        return self.cache_dir if self.cache_dir is not None else default_cache_dir()
 
 
 @dataclass(frozen=True)
@@ -96,11 +124,23 @@ def table_specs() -> dict[str, TableSpec]:
     return {spec.name: spec for spec in specs}
 
 
+# Bump an extractor's version whenever a change to it (or to the code it calls) changes what it
+# returns: cached results of the old version are then never used again.
+EXTRACTOR_VERSIONS: dict[tuple[str, str], str] = {
+    ("amif_table", "pdf"): "amif_pdf 1",
+    ("amif_table", "text"): "amif_text 1",
+    ("practice_sheets", "pdf"): "practice_sheets 1",
+    ("practice_sheets", "text"): "practice_sheets 1",
+    ("web_page", "text"): "web_pages 1",
+}
+
+
 def extract_document(document: InputDocument, settings: BuildSettings) -> DocumentExtraction:
     """Run the extractor for one document; a plain top-level function so it can run in a worker process."""
     if document.kind == "amif_table" and document.format == "pdf":
         from amif_extract.extract.amif_pdf import extract_amif_pdf
 
+        pdf_page_count_for(document, settings)
         return DocumentExtraction(document, amif=extract_amif_pdf(document.path, document.source_file))
     if document.kind == "amif_table":
         from amif_extract.extract.amif_text import extract_amif_text
@@ -109,6 +149,8 @@ def extract_document(document: InputDocument, settings: BuildSettings) -> Docume
     if document.kind == "practice_sheets":
         from amif_extract.extract.practice_sheets import extract_practice_sheets
 
+        if document.format == "pdf":
+            pdf_page_count_for(document, settings)
         sheets = extract_practice_sheets(document.path, document.source_file)
         return DocumentExtraction(document, practice_sheets=sheets)
     if document.kind == "web_page":
@@ -118,6 +160,27 @@ def extract_document(document: InputDocument, settings: BuildSettings) -> Docume
     raise InputError(
         document.path, f"no extractor for documents of kind {document.kind!r} ({document.format})"
     )
+
+
+def pdf_page_count_for(document: InputDocument, settings: BuildSettings) -> int:
+    """A PDF's page count, read as its extractor opens it; `InputError` past `settings.max_pages`."""
+    if document.kind == "amif_table":
+        from amif_extract.extract.amif_pdf import pdf_page_count
+
+        count = pdf_page_count(document.path)
+    else:
+        from amif_extract.extract.practice_sheets import brochure_page_count
+
+        count = brochure_page_count(document.path)
+    check_page_limit(document, count, settings)
+    return count
+
+
+def check_page_limit(document: InputDocument, page_count: int | None, settings: BuildSettings) -> None:
+    if page_count is not None and page_count > settings.max_pages:
+        raise InputError(
+            document.path, f"PDF has {page_count} pages, over the limit of {settings.max_pages} (--max-pages)"
+        )
 
 
 def manifest_documents(raw_dir: Path, settings: BuildSettings) -> list[InputDocument]:
@@ -158,12 +221,95 @@ def named_documents(paths: Sequence[Path], settings: BuildSettings) -> list[Inpu
 def extract_all(
     documents: Sequence[InputDocument], settings: BuildSettings, progress: Progress = _no_progress
 ) -> list[DocumentExtraction]:
-    results = []
-    for index, document in enumerate(documents):
-        progress(f"extracting {document.source_file}", index, len(documents))
-        results.append(extract_document(document, settings))
+    """Every document's extraction, in the order given: from the cache, else serially or in parallel.
+
+    Whatever runs the extractors, the results are the same; a document that cannot be read raises
+    the `InputError` a serial run would raise first.
+    """
+    cache_dir = settings.effective_cache_dir if settings.use_cache else None
+    keys = [extraction_cache_key(document) for document in documents]
+    results: list[DocumentExtraction | None] = [
+        cached_extraction(cache_dir, key, document, settings)
+        for key, document in zip(keys, documents, strict=True)
+    ]
+    missing = [index for index, result in enumerate(results) if result is None]
+    if missing:
+        fresh = _extract_missing([documents[index] for index in missing], settings, progress)
+        for index, extraction in zip(missing, fresh, strict=True):
+            results[index] = extraction
+            if cache_dir is not None:
+                from amif_extract.cache import store_entry
+
+                store_entry(cache_dir, keys[index], _cached_fields(extraction, settings))
     progress("extracted", len(documents), len(documents))
-    return results
+    return [result for result in results if result is not None]
+
+
+def _extract_missing(
+    documents: Sequence[InputDocument], settings: BuildSettings, progress: Progress
+) -> list[DocumentExtraction]:
+    if settings.scheduler is None and settings.effective_workers == 1:
+        results = []
+        for index, document in enumerate(documents):
+            progress(f"extracting {document.source_file}", index, len(documents))
+            results.append(extract_document(document, settings))
+        return results
+    from amif_extract.parallel import TaskFailure, extract_in_parallel
+
+    outcomes = extract_in_parallel(documents, settings, progress)
+    for outcome in outcomes:
+        if isinstance(outcome, TaskFailure):
+            raise outcome.error()
+    return [outcome for outcome in outcomes if isinstance(outcome, DocumentExtraction)]
+
+
+def extraction_cache_key(document: InputDocument) -> str:
+    """The cache key of a document's extraction.
+
+    No `BuildSettings` field changes what an extractor returns (the limits only refuse a file) and
+    the extractors' tolerances are code defaults covered by `EXTRACTOR_VERSIONS`; a setting that
+    comes to change an extraction must be added to the key here.
+    """
+    from amif_extract.cache import cache_key
+
+    version = EXTRACTOR_VERSIONS.get((document.kind, document.format), "unknown")
+    return cache_key(document.sha256, document.source_file, version, {"kind": document.kind})
+
+
+CACHED_FIELDS = frozenset({"amif", "practice_sheets", "web_page", "page_count"})
+
+
+def _cached_fields(extraction: DocumentExtraction, settings: BuildSettings) -> dict[str, Any]:
+    # The document itself is not cached: its path is wherever the file is on this build. A PDF's
+    # page count is, so that --max-pages still refuses it when its extraction comes from the cache.
+    document = extraction.document
+    is_pdf = document.format == "pdf" and document.kind in ("amif_table", "practice_sheets")
+    return {
+        "amif": extraction.amif,
+        "practice_sheets": extraction.practice_sheets,
+        "web_page": extraction.web_page,
+        "page_count": pdf_page_count_for(document, settings) if is_pdf else None,
+    }
+
+
+def cached_extraction(
+    cache_dir: Path | None, key: str, document: InputDocument, settings: BuildSettings
+) -> DocumentExtraction | None:
+    """The cached extraction of `document`, or None (no cache, no entry, or an unusable one).
+
+    A PDF over `settings.max_pages` is refused here as a fresh read would refuse it.
+    """
+    if cache_dir is None:
+        return None
+    from amif_extract.cache import load_entry
+
+    entry = load_entry(cache_dir, key)
+    if not isinstance(entry, dict) or set(entry) != CACHED_FIELDS:
+        return None
+    check_page_limit(document, entry["page_count"], settings)
+    return DocumentExtraction(
+        document, amif=entry["amif"], practice_sheets=entry["practice_sheets"], web_page=entry["web_page"]
+    )
 
 
 def assemble(extractions: Sequence[DocumentExtraction]) -> BuildResult:
@@ -273,6 +419,9 @@ def output_files(result: BuildResult) -> dict[str, bytes]:
 
     files[REVIEW_QUEUE] = review_queue_csv(result.metadata.get("review_items", []))
     files.update(report_files(result))
+    from amif_extract.datapackage import datapackage_json  # describes the files above: last
+
+    files["datapackage.json"] = datapackage_json(result, files)
     return files
 
 

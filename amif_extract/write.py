@@ -30,12 +30,33 @@ def _remove_stale_staging(out_dir: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
+def refuse_foreign_target(out_dir: Path, files: dict[str, bytes]) -> None:
+    """Refuse to replace what is not an earlier output: the swap deletes the old folder whole.
+
+    An existing folder is replaced only when it is empty or holds at least one file this write
+    produces, so a mistyped `--out ~` or `--out .` stops instead of deleting the folder's content.
+    """
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(out_dir, "output path exists and is not a folder; refusing to replace it")
+    if not out_dir.is_dir():
+        return
+    # Top-level names only: a mistaken target may be a home folder, too big to walk.
+    present = {entry.name for entry in out_dir.iterdir()}
+    if present and not present & {relative.split("/")[0] for relative in files}:
+        raise InputError(
+            out_dir,
+            "output folder holds files but none of the outputs; refusing to replace a folder"
+            " that is not an earlier build (empty it or choose another --out)",
+        )
+
+
 def write_output_folder(out_dir: Path, files: dict[str, bytes]) -> None:
     """Write `files` (relative path → bytes) as the new content of `out_dir`, all or nothing."""
     out_dir = out_dir.absolute()
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         recover_interrupted_swap(out_dir)
+        refuse_foreign_target(out_dir, files)
         _remove_stale_staging(out_dir)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     except OSError as error:

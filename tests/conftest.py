@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,3 +12,36 @@ RAW = PROJECT_ROOT / "raw"
 @pytest.fixture(scope="session")
 def raw_dir() -> Path:
     return RAW
+
+
+@pytest.fixture(scope="session")
+def session_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("amif-extract-cache")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_outside_home(session_cache_dir: Path) -> Iterator[None]:
+    """Builds in tests (and the CLI processes they start) cache in a temporary folder, never ~/.cache.
+
+    Session-wide, so that module- and session-scoped fixtures that build are covered too. One folder
+    for the whole session: entries are content-addressed, so sharing them between tests changes no
+    result and spares each test the PDF parsing an earlier one already did.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AMIF_EXTRACT_CACHE", str(session_cache_dir))
+        yield
+
+
+@pytest.fixture(scope="session")
+def serial_build_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cache folder `serial_output_files` filled: every document of raw/, extracted serially."""
+    return tmp_path_factory.mktemp("serial-build-cache")
+
+
+@pytest.fixture(scope="session")
+def serial_output_files(raw_dir: Path, serial_build_cache: Path) -> dict[str, bytes]:
+    """Every output file of a serial, in-process build of raw/ from an empty cache: the reference."""
+    from amif_extract.pipeline import BuildSettings, build, output_files
+
+    assert not any(serial_build_cache.iterdir())
+    return output_files(build(raw_dir, BuildSettings(workers=1, cache_dir=serial_build_cache)))

@@ -312,7 +312,7 @@ def test_unusable_files_are_refused(raw_dir: Path, tmp_path: Path) -> None:
         extract_practice_sheets(raw_dir / "oim_france_projets.txt")
     broken = tmp_path / "broken.pdf"
     broken.write_bytes((raw_dir / PDF).read_bytes()[:2000])
-    with pytest.raises(InputError, match=r"broken\.pdf: broken PDF"):
+    with pytest.raises(InputError, match=r"broken\.pdf: PDF is truncated or damaged"):
         extract_practice_sheets(broken)
 
 

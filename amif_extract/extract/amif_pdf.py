@@ -32,6 +32,7 @@ from typing import Any, Literal
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.psexceptions import PSException
 from pdfminer.psparser import PSEOF
 from pdfplumber.utils.exceptions import PdfminerException
 
@@ -249,7 +250,7 @@ def open_pdf(path: Path) -> Iterator[Any]:
         raise _translate_pdf_error(path, error) from error
     try:
         yield pdf
-    except (PdfminerException, PDFSyntaxError, PSEOF) as error:
+    except (PdfminerException, PSException) as error:  # PSException: PSEOF, PDFSyntaxError and kin
         raise _translate_pdf_error(path, error) from error
     finally:
         pdf.close()
@@ -287,6 +288,18 @@ def read_page_layout(
     settings = settings or PdfTableSettings()
     with open_pdf(pdf_path) as pdf:
         return next(_read_layouts(pdf, pdf_path, [page_number], settings))
+
+
+def read_page_layouts(
+    pdf_path: Path, first: int, last: int, settings: PdfTableSettings | None = None
+) -> list[PageLayout]:
+    """Pages ``first``..``last`` (1-based, inclusive) as layouts, read one page at a time.
+
+    Opens and closes the file itself, so a worker process can read its range of a long PDF alone.
+    """
+    settings = settings or PdfTableSettings()
+    with open_pdf(pdf_path) as pdf:
+        return list(_read_layouts(pdf, pdf_path, range(first, last + 1), settings))
 
 
 def pdf_page_count(path: Path) -> int:
@@ -1143,8 +1156,15 @@ def extract_amif_pdf(
     name = source_name or path.name
     with open_pdf(path) as pdf:
         layouts = list(_read_layouts(pdf, path, page_numbers, settings))
+    return amif_rows_from_layouts(path, name, layouts, settings)
+
+
+def amif_rows_from_layouts(
+    path: Path, source_name: str, layouts: Sequence[PageLayout], settings: PdfTableSettings | None = None
+) -> AmifExtraction:
+    """`assemble_amif_rows` for a whole file, a failure naming the file (layouts read whole or in ranges)."""
     try:
-        return assemble_amif_rows(layouts, name, settings)
+        return assemble_amif_rows(layouts, source_name, settings)
     except InputError as error:
         raise InputError(path, error.reason) from error
 

@@ -25,7 +25,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -255,23 +256,51 @@ def text_pages(lines: list[str], settings: PracticeSheetSettings) -> list[list[S
     return [[line for line in page if line.text] for page in pages]
 
 
+@contextmanager
+def open_brochure_pdf(path: Path) -> Iterator[Any]:
+    """Open the brochure PDF; any reason it cannot be read (then or later) becomes one `InputError`.
+
+    `open_pdf` gives the AMIF reader's reasons (encrypted, truncated, damaged), so one broken file reads
+    the same whichever extractor meets it.
+    """
+    from amif_extract.extract.amif_pdf import open_pdf
+
+    with open_pdf(path) as pdf:
+        try:
+            yield pdf
+        except (ValueError, KeyError, TypeError) as error:  # pdfminer's own, on a malformed object
+            raise InputError(path, f"PDF is damaged ({type(error).__name__}: {error})") from error
+
+
+def brochure_page_count(path: Path) -> int:
+    with open_brochure_pdf(path) as pdf:
+        return len(pdf.pages)
+
+
 def pdf_pages(
     path: Path, settings: PracticeSheetSettings, max_pages: int | None = None
 ) -> list[list[SourceLine]]:
     """Pages of the PDF as printed lines, wrapped paragraph lines joined back."""
-    import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
-    from pdfminer.psexceptions import PSException
-    from pdfplumber.utils.exceptions import PdfminerException
+    return pdf_page_range(path, settings, 1, max_pages)
 
-    try:
-        with pdfplumber.open(path) as pdf:
-            pages = pdf.pages if max_pages is None else pdf.pages[:max_pages]
-            return [pdf_page_lines(page, number, settings) for number, page in enumerate(pages, start=1)]
-    except FileNotFoundError as error:
-        raise InputError(path, "file not found") from error
-    except (PdfminerException, PSException, PDFSyntaxError, ValueError, KeyError, TypeError) as error:
-        raise InputError(path, f"broken PDF ({type(error).__name__})") from error
+
+def pdf_page_range(
+    path: Path, settings: PracticeSheetSettings, first: int = 1, last: int | None = None
+) -> list[list[SourceLine]]:
+    """Printed lines of pages ``first``..``last`` (1-based, inclusive; ``None``: to the end).
+
+    Each page's parsed objects are released once its lines are read, so memory stays flat on long
+    PDFs; a worker process reads one such range of a document on its own.
+    """
+    with open_brochure_pdf(path) as pdf:
+        pages = pdf.pages[first - 1 : last]
+        result = []
+        for number, page in enumerate(pages, start=first):
+            try:
+                result.append(pdf_page_lines(page, number, settings))
+            finally:
+                page.close()
+        return result
 
 
 def pdf_page_lines(page: Any, number: int, settings: PracticeSheetSettings) -> list[SourceLine]:
@@ -682,13 +711,33 @@ def read_brochure_pages(
     """The brochure's pages of printed lines, from a PDF or a text extraction (told by content)."""
     if _is_pdf(path):
         pages = pdf_pages(path, settings)
-        if not any(pages):
-            raise InputError(path, "PDF has no text layer")
+        check_text_layer(path, pages)
         return pages, []
     document = read_text_document(path, source_name)
     if not looks_like_practice_sheets(document.text):
         raise InputError(path, "not a practice-sheet brochure (no section headings found)")
     return text_pages(document.lines, settings), list(document.findings)
+
+
+def check_text_layer(path: Path, pages: list[list[SourceLine]]) -> None:
+    if not any(pages):
+        raise InputError(path, "PDF has no text layer")
+
+
+def practice_sheets_from_pages(
+    path: Path,
+    source_name: str,
+    pages: list[list[SourceLine]],
+    findings: list[Finding],
+    settings: PracticeSheetSettings,
+) -> PracticeSheetsExtraction:
+    """Both tables from the brochure's pages (read whole, or in page ranges by worker processes)."""
+    sheets, _ = split_sheets(content_pages(pages, settings), settings)
+    if not sheets:
+        raise InputError(path, "no practice sheet found (no section headings)")
+    result = sheet_records(sheets, source_name, settings)
+    result.findings = findings + result.findings
+    return result
 
 
 def extract_practice_sheets(
@@ -698,9 +747,4 @@ def extract_practice_sheets(
     settings = settings or PracticeSheetSettings()
     name = source_name or path.name
     pages, findings = read_brochure_pages(path, name, settings)
-    sheets, _ = split_sheets(content_pages(pages, settings), settings)
-    if not sheets:
-        raise InputError(path, "no practice sheet found (no section headings)")
-    result = sheet_records(sheets, name, settings)
-    result.findings = findings + result.findings
-    return result
+    return practice_sheets_from_pages(path, name, pages, findings, settings)

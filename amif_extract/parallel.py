@@ -1,0 +1,274 @@
+"""Running extraction as tasks: in this process, on a local process pool, or on a Dask cluster.
+
+A PDF's pages are parsed independently and parsing dominates a build, so a PDF is split into
+page-range tasks; each task opens the file itself and returns plain picklable page data (layouts or
+printed lines), which the parent puts back in page order and assembles exactly as a whole-document
+read would. Other documents are one task each. All tasks of all documents go to one pool, so a long
+PDF and the small documents beside it keep every worker busy.
+
+An `InputError` raised in a worker does not cross a process boundary intact (its constructor takes
+two arguments, pickle replays one), so a task returns a `TaskFailure` instead, and the parent raises
+the same one-line `InputError` a serial run would: the first failing document in document order.
+
+Dask workers may run on machines that do not share this filesystem, so the parent sends each
+document's bytes to the cluster once (`Client.scatter`), and a task writes them to a temporary file
+of its own for the duration of the task: nothing is assumed about paths on the workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from amif_extract.errors import InputError
+from amif_extract.pipeline import (
+    BuildSettings,
+    DocumentExtraction,
+    InputDocument,
+    extract_document,
+    pdf_page_count_for,
+)
+
+Progress = Callable[[str, int, int], None]
+
+AMIF_PDF = ("amif_table", "pdf")
+BROCHURE_PDF = ("practice_sheets", "pdf")
+SPLITTABLE = (AMIF_PDF, BROCHURE_PDF)
+
+
+@dataclass(frozen=True)
+class ExtractionTask:
+    """One unit of work: a whole document (``first_page == 0``) or pages first..last of a PDF."""
+
+    index: int  # position of the document in the build's document list
+    document: InputDocument
+    settings: BuildSettings
+    first_page: int = 0
+    last_page: int = 0
+
+    def describe(self) -> str:
+        if self.first_page == 0:
+            return self.document.source_file
+        return f"{self.document.source_file} pages {self.first_page}-{self.last_page}"
+
+
+@dataclass(frozen=True)
+class TaskFailure:
+    """An `InputError` as plain data, so it crosses process and machine boundaries unchanged."""
+
+    path: str
+    reason: str
+
+    def error(self) -> InputError:
+        return InputError(self.path, self.reason)
+
+
+PageData = list[Any]  # PageLayout (AMIF table) or list[SourceLine] (brochure), one per page
+TaskOutcome = DocumentExtraction | PageData | TaskFailure
+
+
+def run_task(task: ExtractionTask) -> TaskOutcome:
+    """Run one task; a top-level function so a process pool or a Dask worker can import it."""
+    try:
+        if task.first_page == 0:
+            return extract_document(task.document, task.settings)
+        return read_page_range(task.document, task.first_page, task.last_page)
+    except InputError as error:
+        return TaskFailure(error.path, error.reason)
+
+
+def run_task_from_bytes(task: ExtractionTask, data: bytes) -> TaskOutcome:
+    """Run a task on a worker that may not see the document's path: read it from `data` instead."""
+    suffix = task.document.path.suffix
+    handle, temporary = tempfile.mkstemp(prefix="amif-extract-", suffix=suffix)
+    try:
+        with os.fdopen(handle, "wb") as output:
+            output.write(data)
+        local = replace(task, document=replace(task.document, path=Path(temporary)))
+        outcome = run_task(local)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+    if isinstance(outcome, TaskFailure) and outcome.path == temporary:
+        return TaskFailure(str(task.document.path), outcome.reason)
+    if isinstance(outcome, DocumentExtraction):
+        outcome.document = task.document
+    return outcome
+
+
+def read_page_range(document: InputDocument, first: int, last: int) -> PageData:
+    """Pages first..last of a splittable PDF, as the plain data its assembler takes."""
+    if (document.kind, document.format) == AMIF_PDF:
+        from amif_extract.extract.amif_pdf import read_page_layouts
+
+        return read_page_layouts(document.path, first, last)
+    from amif_extract.extract.practice_sheets import PracticeSheetSettings, pdf_page_range
+
+    return pdf_page_range(document.path, PracticeSheetSettings(), first, last)
+
+
+def assemble_pages(document: InputDocument, pages: PageData) -> DocumentExtraction:
+    """A splittable PDF's extraction from all its pages in order, as `extract_document` would give it."""
+    if (document.kind, document.format) == AMIF_PDF:
+        from amif_extract.extract.amif_pdf import amif_rows_from_layouts
+
+        return DocumentExtraction(
+            document, amif=amif_rows_from_layouts(document.path, document.source_file, pages)
+        )
+    from amif_extract.extract.practice_sheets import (
+        PracticeSheetSettings,
+        check_text_layer,
+        practice_sheets_from_pages,
+    )
+
+    check_text_layer(document.path, pages)
+    sheets = practice_sheets_from_pages(
+        document.path, document.source_file, pages, [], PracticeSheetSettings()
+    )
+    return DocumentExtraction(document, practice_sheets=sheets)
+
+
+def plan_tasks(index: int, document: InputDocument, settings: BuildSettings) -> list[ExtractionTask]:
+    """The tasks of one document: page ranges of `settings.pages_per_task` for a splittable PDF."""
+    if (document.kind, document.format) not in SPLITTABLE:
+        return [ExtractionTask(index, document, settings)]
+    count = pdf_page_count_for(document, settings)
+    step = settings.pages_per_task or pages_per_task(count, settings.effective_workers)
+    return [
+        ExtractionTask(index, document, settings, first, min(first + step - 1, count))
+        for first in range(1, count + 1, step)
+    ]
+
+
+# A task opens its PDF, which costs about as much as parsing a page or two of a long file (the page
+# tree is read whole), so tasks hold at least this many pages...
+MIN_PAGES_PER_TASK = 4
+# ...and a long PDF is cut into about this many tasks per worker: enough for the workers to finish
+# together when pages differ in cost, few enough that opening the file stays a small share.
+TASKS_PER_WORKER = 4
+
+
+def pages_per_task(page_count: int, workers: int) -> int:
+    """Pages in each task of a `page_count`-page PDF shared by `workers` workers."""
+    return max(MIN_PAGES_PER_TASK, -(-page_count // (workers * TASKS_PER_WORKER)))
+
+
+def extract_in_parallel(
+    documents: Sequence[InputDocument], settings: BuildSettings, progress: Progress
+) -> list[DocumentExtraction | TaskFailure]:
+    """Each document's extraction (or why it failed), in the order given."""
+    tasks: list[ExtractionTask] = []
+    failures: dict[int, TaskFailure] = {}
+    for index, document in enumerate(documents):
+        try:
+            tasks += plan_tasks(index, document, settings)
+        except InputError as error:
+            failures[index] = TaskFailure(error.path, error.reason)
+    if settings.scheduler:
+        outcomes = run_on_dask(tasks, settings, progress)
+    else:
+        outcomes = run_on_pool(tasks, settings.effective_workers, progress)
+    parts: dict[int, list[tuple[ExtractionTask, TaskOutcome]]] = {}
+    for task, outcome in zip(tasks, outcomes, strict=True):
+        parts.setdefault(task.index, []).append((task, outcome))
+    return [
+        failures.get(index) or combine_parts(document, parts.get(index, []))
+        for index, document in enumerate(documents)
+    ]
+
+
+def combine_parts(
+    document: InputDocument, parts: list[tuple[ExtractionTask, TaskOutcome]]
+) -> DocumentExtraction | TaskFailure:
+    """A document's outcome from its tasks' outcomes, kept in page order."""
+    for _, outcome in parts:
+        if isinstance(outcome, TaskFailure):
+            return outcome
+    if len(parts) == 1 and isinstance(parts[0][1], DocumentExtraction):
+        return parts[0][1]
+    pages = [
+        page
+        for _, outcome in sorted(parts, key=lambda part: part[0].first_page)
+        if isinstance(outcome, list)
+        for page in outcome
+    ]
+    try:
+        return assemble_pages(document, pages)
+    except InputError as error:
+        return TaskFailure(error.path, error.reason)
+
+
+def run_on_pool(tasks: Sequence[ExtractionTask], workers: int, progress: Progress) -> list[TaskOutcome]:
+    """Run tasks on a local process pool (in this process when one worker or one task is enough)."""
+    if workers <= 1 or len(tasks) <= 1:
+        outcomes = []
+        for done, task in enumerate(tasks):
+            progress(f"extracting {task.describe()}", done, len(tasks))
+            outcomes.append(run_task(task))
+        return outcomes
+    # "forkserver", not "fork": the parent may be running threads (the progress bar's refresh thread,
+    # a Dask client), and a child forked from a threaded process can inherit a lock held mid-update
+    # and hang. The fork server is a clean single-threaded process; preloading the extractors into
+    # it means each worker is forked with pdfplumber and pandas already imported, so workers start
+    # nearly as fast as with plain fork, and the server is reused by every later pool of the process.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["amif_extract.parallel", "amif_extract.extract.amif_pdf"])
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
+        futures = {pool.submit(run_task, task): position for position, task in enumerate(tasks)}
+        return _collect(futures, tasks, progress)
+
+
+def _collect(
+    futures: dict[Future[TaskOutcome], int], tasks: Sequence[ExtractionTask], progress: Progress
+) -> list[TaskOutcome]:
+    outcomes: list[TaskOutcome | None] = [None] * len(tasks)
+    progress("extracting", 0, len(tasks))
+    for done, future in enumerate(as_completed(futures), start=1):
+        position = futures[future]
+        outcomes[position] = future.result()
+        progress(f"extracted {tasks[position].describe()}", done, len(tasks))
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def run_on_dask(
+    tasks: Sequence[ExtractionTask], settings: BuildSettings, progress: Progress
+) -> list[TaskOutcome]:
+    """Run tasks on the Dask cluster at `settings.scheduler`; each document's bytes are sent once."""
+    from distributed import Client
+    from distributed import as_completed as dask_as_completed
+
+    address = settings.scheduler or ""
+    try:
+        client = Client(address, timeout=settings.scheduler_timeout_s, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise InputError(address, f"cannot reach the Dask scheduler ({reason})") from error
+    with client:
+        sent: dict[Path, Any] = {}
+        futures = {}
+        for position, task in enumerate(tasks):
+            path = task.document.path
+            if path not in sent:
+                sent[path] = client.scatter(_read_source(path), hash=False)
+            futures[client.submit(run_task_from_bytes, task, sent[path], pure=False)] = position
+        outcomes: list[TaskOutcome | None] = [None] * len(tasks)
+        progress("extracting", 0, len(tasks))
+        for done, future in enumerate(dask_as_completed(list(futures), loop=client.loop), start=1):
+            position = futures[future]
+            outcomes[position] = future.result()
+            progress(f"extracted {tasks[position].describe()}", done, len(tasks))
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _read_source(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError(path, f"cannot read file ({error.strerror})") from error

@@ -1,0 +1,139 @@
+"""The content-addressed cache of extraction results: warm builds parse nothing, bad entries are rebuilt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import amif_extract.extract.amif_pdf as amif_pdf
+import amif_extract.extract.amif_text as amif_text
+import amif_extract.extract.practice_sheets as practice_sheets
+import amif_extract.extract.web_pages as web_pages
+import amif_extract.parallel as parallel
+import amif_extract.pipeline as pipeline
+from amif_extract.cache import CACHE_FORMAT, cache_key, default_cache_dir, entry_path, load_entry, store_entry
+from amif_extract.cli import app
+from amif_extract.pipeline import BuildSettings, InputDocument, build, extract_all, output_files
+from amif_extract.sources import sha256_of
+
+runner = CliRunner()
+
+
+def _refuse(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("an extractor ran although every document was cached")
+
+
+def test_a_warm_build_calls_no_extractor_and_gives_the_same_bytes(
+    raw_dir: Path,
+    serial_output_files: dict[str, bytes],
+    serial_build_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for module, name in (
+        (pipeline, "extract_document"),
+        (pipeline, "pdf_page_count_for"),
+        (parallel, "run_task"),
+        (amif_pdf, "extract_amif_pdf"),
+        (amif_pdf, "read_page_layouts"),
+        (amif_text, "extract_amif_text"),
+        (practice_sheets, "extract_practice_sheets"),
+        (practice_sheets, "pdf_page_range"),
+        (web_pages, "extract_web_page"),
+    ):
+        monkeypatch.setattr(module, name, _refuse)
+    result = build(raw_dir, BuildSettings(workers=2, cache_dir=serial_build_cache))
+    assert output_files(result) == serial_output_files
+    assert result.tables["amif_projects"][0]["carrier"] == "Initiativ Liewensufank"
+
+
+def _web_page(raw_dir: Path) -> InputDocument:
+    path = raw_dir / "asti_convention_2021.txt"
+    return InputDocument(path, path.name, "web_page", "text", sha256_of(path))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", CACHE_FORMAT, CACHE_FORMAT + b"\x80\x05garbage", b"amif-extract-cache 0\n", b"not a cache entry"],
+)
+def test_a_corrupt_entry_is_ignored_and_rebuilt(raw_dir: Path, tmp_path: Path, damage: bytes) -> None:
+    """Synthetic damage to a real entry: empty, header only, truncated pickle, older format, foreign file."""
+    document = _web_page(raw_dir)
+    settings = BuildSettings(workers=1, cache_dir=tmp_path)
+    first = extract_all([document], settings)
+    entry = entry_path(tmp_path, pipeline.extraction_cache_key(document))
+    assert entry.read_bytes().startswith(CACHE_FORMAT)
+    entry.write_bytes(damage)
+    again = extract_all([document], settings)
+    assert again == first
+    assert again[0].web_page is not None
+    assert again[0].web_page.conventions[0]["organisation"] == "ASTI"
+    assert load_entry(tmp_path, pipeline.extraction_cache_key(document)) is not None
+
+
+def test_a_cached_result_is_used_for_the_same_content_under_another_path(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    document = _web_page(raw_dir)
+    settings = BuildSettings(workers=1, cache_dir=tmp_path / "cache")
+    first = extract_all([document], settings)
+    copy = tmp_path / document.source_file
+    copy.write_bytes(document.path.read_bytes())
+    moved = InputDocument(copy, document.source_file, "web_page", "text", document.sha256)
+    again = extract_all([moved], settings)
+    assert again[0].document == moved
+    assert again[0].web_page == first[0].web_page
+
+
+def test_the_key_changes_with_content_name_extractor_version_and_settings() -> None:
+    base = cache_key("ab" * 32, "liste.pdf", "amif_pdf 1", {"kind": "amif_table"})
+    assert base == cache_key("ab" * 32, "liste.pdf", "amif_pdf 1", {"kind": "amif_table"})
+    assert base != cache_key("cd" * 32, "liste.pdf", "amif_pdf 1", {"kind": "amif_table"})
+    assert base != cache_key("ab" * 32, "liste_2027.pdf", "amif_pdf 1", {"kind": "amif_table"})
+    assert base != cache_key("ab" * 32, "liste.pdf", "amif_pdf 2", {"kind": "amif_table"})
+    assert base != cache_key("ab" * 32, "liste.pdf", "amif_pdf 1", {"kind": "amif_table", "x": 1})
+
+
+def test_entries_are_written_whole_and_an_unwritable_cache_is_skipped(tmp_path: Path) -> None:
+    assert store_entry(tmp_path, "ef" * 32, {"rows": [1, 2]})
+    assert load_entry(tmp_path, "ef" * 32) == {"rows": [1, 2]}
+    assert [path.name for path in (tmp_path / "ef").iterdir()] == [f"{'ef' * 32}.pickle"]
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert not store_entry(blocked, "ef" * 32, {"rows": []})
+    assert load_entry(blocked, "ef" * 32) is None
+
+
+def test_no_cache_neither_reads_nor_writes(raw_dir: Path, tmp_path: Path) -> None:
+    document = _web_page(raw_dir)
+    extract_all([document], BuildSettings(workers=1, cache_dir=tmp_path, use_cache=False))
+    assert not any(tmp_path.iterdir())
+
+
+def test_the_default_folder_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AMIF_EXTRACT_CACHE", str(tmp_path / "explicit"))
+    assert default_cache_dir() == tmp_path / "explicit"
+    monkeypatch.delenv("AMIF_EXTRACT_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "amif-extract"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_cache_dir() == tmp_path / "home" / ".cache" / "amif-extract"
+
+
+def test_cli_cache_dir_and_no_cache_options(raw_dir: Path, tmp_path: Path) -> None:
+    page = str(raw_dir / "asti_convention_2021.txt")
+    cache = tmp_path / "cache"
+    out = str(tmp_path / "out")
+    result = runner.invoke(
+        app, ["-q", "extract", page, "--out", out, "--workers", "1", "--cache-dir", str(cache)]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(list(cache.glob("*/*.pickle"))) == 1
+    bypass = tmp_path / "bypass"
+    arguments = ["-q", "extract", page, "--out", out, "--cache-dir", str(bypass), "--no-cache"]
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    assert not bypass.exists()

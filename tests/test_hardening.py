@@ -1,0 +1,476 @@
+"""Inputs the tool must refuse cleanly: exit 2, one line naming the file and the reason, output untouched.
+
+Every case here is synthetic by necessity — broken, encrypted, mislabelled or hostile copies of the
+real documents, which are themselves well formed. Each refused run starts from an output folder holding
+a sentinel set of files and checks that their bytes are exactly as before.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from pypdf import PdfReader, PdfWriter
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+from typer.testing import CliRunner
+
+from amif_extract.cli import app
+from amif_extract.sources import sha256_of
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+AMIF_PDF = "amif_projets_cofinances.pdf"
+AMIF_TEXT = "amif_projets_cofinances.txt"
+WEB_PAGE = "asti_convention_2021.txt"
+
+runner = CliRunner()
+
+# A previous output as the tool writes it (same file names), with contents no build produces.
+SENTINEL_FILES = {
+    "amif_projects.csv": b"project_id\nsentinel-previous-build\n",
+    "findings.csv": b"finding_id\nsentinel\n",
+    "review/organisation_matches.csv": b"name\nsentinel\n",
+}
+
+
+# ----------------------------------------------------------------------------------- helpers
+
+
+@pytest.fixture(autouse=True)
+def own_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Each test its own extraction cache: a result cached by another test must not decide this one."""
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("AMIF_EXTRACT_CACHE", str(cache))
+    return cache
+
+
+def previous_output(tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    for relative, data in SENTINEL_FILES.items():
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        (out / relative).write_bytes(data)
+    return out
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def leftovers(out: Path) -> list[str]:
+    """Staging or swap folders a write left beside `out`."""
+    prefixes = (f".{out.name}.", f"{out.name}.")
+    return sorted(path.name for path in out.parent.iterdir() if path.name.startswith(prefixes))
+
+
+def cli(*args: str) -> Result:
+    return runner.invoke(app, ["--quiet", *args])
+
+
+def assert_refused(result: Result, file_name: str, *reason_words: str) -> str:
+    """Exit 2 with exactly one stderr line naming `file_name` and giving the reason; returns the line."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, lines
+    [line] = lines
+    assert line.startswith("error: "), line
+    assert file_name in line, line
+    for word in reason_words:
+        assert word.lower() in line.lower(), (word, line)
+    assert result.stdout == ""
+    return line
+
+
+def assert_untouched(out: Path, result: Result) -> None:
+    """The sentinel output is byte for byte as it was, and no staging folder is left beside it."""
+    assert folder_bytes(out) == SENTINEL_FILES, (result.exit_code, result.stderr, result.exc_info)
+    assert leftovers(out) == []
+
+
+def extract_refused(tmp_path: Path, document: Path, *extra: str) -> Result:
+    """`extract` on one document into a folder holding the sentinel output; the folder must not change."""
+    out = previous_output(tmp_path)
+    result = cli("extract", str(document), "--out", str(out), *extra)
+    assert_untouched(out, result)
+    return result
+
+
+def raw_copy(raw_dir: Path, tmp_path: Path, *only: str) -> Path:
+    """A copy of raw/; with `only`, its manifest lists just those files (a build that reads less)."""
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_dir, raw)
+    if only:
+        head, *entries = (raw / "sources.toml").read_text(encoding="utf-8").split("[[source]]")
+        kept = [entry for entry in entries if any(f'file = "{name}"' in entry for name in only)]
+        assert len(kept) == len(only)
+        (raw / "sources.toml").write_text("[[source]]".join([head, *kept]), encoding="utf-8")
+    return raw
+
+
+def replace_in_manifest(raw: Path, old: str, new: str) -> None:
+    manifest = raw / "sources.toml"
+    text = manifest.read_text(encoding="utf-8")
+    assert old in text
+    manifest.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def replace_source_file(raw: Path, name: str, data: bytes) -> None:
+    """Put `data` in place of a listed source and record its new sha256, as a reviewed edition would."""
+    before = sha256_of(raw / name)
+    (raw / name).write_bytes(data)
+    replace_in_manifest(raw, before, sha256_of(raw / name))
+
+
+def build_refused(raw: Path, tmp_path: Path, *extra: str) -> Result:
+    out = previous_output(tmp_path)
+    result = cli("build", "--raw", str(raw), "--out", str(out), *extra)
+    assert_untouched(out, result)
+    return result
+
+
+def csv_rows(path: Path, without: Sequence[str] = ()) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    return [{key: value for key, value in row.items() if key not in without} for row in rows]
+
+
+def paragraph_pdf(path: Path) -> None:
+    """A valid one-page PDF holding a paragraph and no table (made with reportlab)."""
+    page = canvas.Canvas(str(path), pagesize=A4)
+    text = page.beginText(72, 770)
+    for line in (
+        "Compte rendu de la réunion du comité de suivi.",
+        "Les projets ont été présentés oralement; aucun tableau n'est joint.",
+    ):
+        text.textLine(line)
+    page.drawText(text)
+    page.showPage()
+    page.save()
+
+
+# ----------------------------------------------------------------------------------- broken files
+
+
+@pytest.mark.parametrize("name", ["liste.pdf", "liste.txt"])
+def test_a_zero_byte_file_is_refused_as_empty(tmp_path: Path, name: str) -> None:
+    empty = tmp_path / name
+    empty.write_bytes(b"")
+    assert_refused(extract_refused(tmp_path, empty), name, "empty")
+
+
+def test_a_truncated_pdf_is_refused(raw_dir: Path, tmp_path: Path) -> None:
+    data = (raw_dir / AMIF_PDF).read_bytes()
+    truncated = tmp_path / "liste_tronquee.pdf"
+    truncated.write_bytes(data[: len(data) // 2])
+    assert_refused(extract_refused(tmp_path, truncated), "liste_tronquee.pdf", "truncated")
+
+
+def test_an_encrypted_pdf_is_refused(raw_dir: Path, tmp_path: Path) -> None:
+    """A user password is set: with an empty one any reader opens the file, which is then fine to read."""
+    writer = PdfWriter(clone_from=raw_dir / AMIF_PDF)
+    writer.encrypt(user_password="secret", owner_password="secret")
+    encrypted = tmp_path / "liste_chiffree.pdf"
+    with encrypted.open("wb") as stream:
+        writer.write(stream)
+    assert_refused(extract_refused(tmp_path, encrypted), "liste_chiffree.pdf", "encrypted", "password")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "encrypted"])
+def test_a_broken_brochure_pdf_in_the_manifest_is_refused_with_its_reason(
+    raw_dir: Path, tmp_path: Path, damage: str
+) -> None:
+    """The practice-sheet reader opens PDFs on its own path: it must give the same reasons."""
+    brochure = "assises_integration_locale_fiches.pdf"
+    raw = raw_copy(raw_dir, tmp_path, brochure)
+    if damage == "truncated":
+        data = (raw_dir / brochure).read_bytes()
+        replace_source_file(raw, brochure, data[: len(data) // 2])
+    else:
+        writer = PdfWriter(clone_from=raw_dir / brochure)
+        writer.encrypt(user_password="secret", owner_password="secret")
+        writer.write(tmp_path / "encrypted.pdf")
+        replace_source_file(raw, brochure, (tmp_path / "encrypted.pdf").read_bytes())
+    assert_refused(build_refused(raw, tmp_path), brochure, damage)
+
+
+def test_an_html_page_named_pdf_is_refused(tmp_path: Path) -> None:
+    """What a web server sends instead of the document (an error page), saved under the .pdf name."""
+    fake = tmp_path / "amif_projets.pdf"
+    fake.write_text("<!DOCTYPE html>\n<html><body><h1>404 Not Found</h1></body></html>\n", encoding="utf-8")
+    assert_refused(extract_refused(tmp_path, fake), "amif_projets.pdf", "not a PDF")
+
+
+def test_a_pdf_without_an_amif_table_is_refused(raw_dir: Path, tmp_path: Path) -> None:
+    """The manifest says amif_table, but the new edition holds one paragraph and no table."""
+    raw = raw_copy(raw_dir, tmp_path, AMIF_PDF)
+    paragraph_pdf(tmp_path / "paragraph.pdf")
+    replace_source_file(raw, AMIF_PDF, (tmp_path / "paragraph.pdf").read_bytes())
+    assert_refused(build_refused(raw, tmp_path), AMIF_PDF, "no AMIF table")
+
+
+@pytest.mark.parametrize("kind", ["recipe.txt", "paragraph.pdf"])
+def test_a_document_of_an_unknown_kind_is_refused_saying_what_was_expected(tmp_path: Path, kind: str) -> None:
+    document = tmp_path / kind
+    if kind.endswith(".pdf"):
+        paragraph_pdf(document)
+    else:
+        document.write_text(
+            "Tarte aux pommes\n\nIngrédients : 4 pommes, 200 g de farine, 100 g de beurre.\n"
+            "Cuire 30 minutes à 180 °C.\n",
+            encoding="utf-8",
+        )
+    line = assert_refused(extract_refused(tmp_path, document), kind, "unknown kind", "expected")
+    assert "AMIF project list" in line and "practice-sheet" in line
+
+
+# ----------------------------------------------------------------------------------- text encodings
+
+
+def test_a_windows_1252_text_is_decoded_with_a_finding(raw_dir: Path, tmp_path: Path) -> None:
+    """The chosen behaviour is "detect and decode": same rows as the UTF-8 original, plus one finding."""
+    original = (raw_dir / AMIF_TEXT).read_text(encoding="utf-8")
+    legacy = tmp_path / "liste_cp1252.txt"
+    legacy.write_bytes(original.encode("cp1252"))
+    out = previous_output(tmp_path)
+    result = cli("extract", str(legacy), "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+
+    [fallback] = [row for row in csv_rows(out / "findings.csv") if row["code"] == "decoding_fallback"]
+    assert fallback["source_file"] == "liste_cp1252.txt"
+    assert "Windows-1252" in fallback["message"]
+    rows = csv_rows(out / "amif_projects.csv")
+    assert rows[0]["specific_objective_label"] == "Régime d'asile européen commun"
+    assert rows[0]["title"] == "Ateliers autour de la naissance"
+    assert any("« Social Return on Invest »" in row["summary"] for row in rows)
+
+    reference = tmp_path / "reference"
+    assert cli("extract", str(raw_dir / AMIF_TEXT), "--out", str(reference)).exit_code == 0
+    assert csv_rows(out / "amif_projects.csv", ["source_file"]) == csv_rows(
+        reference / "amif_projects.csv", ["source_file"]
+    )
+
+
+def test_crlf_line_endings_give_the_same_rows(raw_dir: Path, tmp_path: Path) -> None:
+    original = (raw_dir / AMIF_TEXT).read_bytes()
+    assert b"\r\n" not in original
+    crlf = tmp_path / "liste_crlf.txt"
+    crlf.write_bytes(original.replace(b"\n", b"\r\n"))
+    assert cli("extract", str(crlf), "--out", str(tmp_path / "crlf")).exit_code == 0
+    assert cli("extract", str(raw_dir / AMIF_TEXT), "--out", str(tmp_path / "lf")).exit_code == 0
+
+    crlf_rows = csv_rows(tmp_path / "crlf" / "amif_projects.csv")
+    assert {row["source_file"] for row in crlf_rows} == {"liste_crlf.txt"}
+    lf_rows = csv_rows(tmp_path / "lf" / "amif_projects.csv", ["source_file"])
+    assert csv_rows(tmp_path / "crlf" / "amif_projects.csv", ["source_file"]) == lf_rows
+    assert (len(lf_rows), lf_rows[1]["title"]) == (38, "Motirõ")
+    assert not any("\r" in value for row in crlf_rows for value in row.values())
+
+
+# ----------------------------------------------------------------------------------- manifest
+
+
+def test_a_manifest_entry_whose_file_is_missing_is_refused(raw_dir: Path, tmp_path: Path) -> None:
+    raw = raw_copy(raw_dir, tmp_path)
+    (raw / WEB_PAGE).unlink()
+    assert_refused(build_refused(raw, tmp_path), WEB_PAGE, "missing")
+
+
+@pytest.mark.parametrize("escape", ["parent", "absolute", "symlink"])
+def test_a_manifest_path_that_leaves_raw_is_refused(raw_dir: Path, tmp_path: Path, escape: str) -> None:
+    """The file outside raw/ exists and has the recorded checksum: only its place is wrong."""
+    raw = raw_copy(raw_dir, tmp_path)
+    outside = tmp_path / "x.pdf"
+    shutil.copyfile(raw_dir / AMIF_PDF, outside)
+    listed = {"parent": "../x.pdf", "absolute": str(outside), "symlink": "linked.pdf"}[escape]
+    if escape == "symlink":
+        (raw / "linked.pdf").symlink_to(outside)
+    replace_in_manifest(raw, f'file = "{AMIF_PDF}"', f'file = "{listed}"')
+    line = assert_refused(build_refused(raw, tmp_path), "sources.toml", listed)
+    assert {"parent": "leaves raw/", "absolute": "absolute", "symlink": "outside raw/"}[escape] in line
+
+
+# ----------------------------------------------------------------------------------- output folder
+
+
+@pytest.mark.parametrize("target", ["regular_file", "under_a_file"])
+def test_an_output_folder_that_cannot_be_written_is_refused(
+    raw_dir: Path, tmp_path: Path, target: str
+) -> None:
+    """A file in the way stands for an unwritable place: permissions do not stop a test run as root."""
+    blocker = tmp_path / "notes.txt"
+    blocker.write_bytes(b"a file the user keeps\n")
+    out = blocker if target == "regular_file" else blocker / "out"
+    result = cli("extract", str(raw_dir / WEB_PAGE), "--out", str(out))
+    assert_refused(result, str(out), "output")
+    assert blocker.read_bytes() == b"a file the user keeps\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_a_folder_that_is_not_an_earlier_output_is_not_replaced(raw_dir: Path, tmp_path: Path) -> None:
+    """`--out .` from a home folder must not swap the folder away (the swap deletes the old one)."""
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    (home / "Documents" / "thesis.tex").write_bytes(b"\\chapter{AMIF}\n")
+    result = cli("extract", str(raw_dir / WEB_PAGE), "--out", str(home))
+    assert_refused(result, str(home), "not an earlier build")
+    assert folder_bytes(home) == {"Documents/thesis.tex": b"\\chapter{AMIF}\n"}
+    assert leftovers(home) == []
+
+
+# ----------------------------------------------------------------------------------- limits
+
+
+def test_a_pdf_over_the_page_limit_is_refused(raw_dir: Path, tmp_path: Path) -> None:
+    result = extract_refused(tmp_path, raw_dir / AMIF_PDF, "--max-pages", "2")
+    assert_refused(result, AMIF_PDF, "13 pages", "--max-pages")
+
+
+def test_a_manifest_pdf_over_the_page_limit_is_refused(raw_dir: Path, tmp_path: Path) -> None:
+    result = build_refused(raw_dir, tmp_path, "--max-pages", "2")
+    assert_refused(result, AMIF_PDF, "13 pages", "--max-pages")
+
+
+def test_the_page_limit_holds_when_the_extraction_is_cached(raw_dir: Path, tmp_path: Path) -> None:
+    """The first three pages of the AMIF PDF, read once without a limit (cached), then with --max-pages 2."""
+    writer = PdfWriter()
+    for page in PdfReader(raw_dir / AMIF_PDF).pages[:3]:
+        writer.add_page(page)
+    three_pages = tmp_path / "trois_pages.pdf"
+    writer.write(three_pages)
+    assert cli("extract", str(three_pages), "--out", str(tmp_path / "first")).exit_code == 0
+    result = extract_refused(tmp_path, three_pages, "--max-pages", "2")
+    assert_refused(result, "trois_pages.pdf", "3 pages", "--max-pages")
+
+
+@pytest.mark.parametrize("command", ["extract", "build"])
+def test_a_file_over_the_size_limit_is_refused(raw_dir: Path, tmp_path: Path, command: str) -> None:
+    if command == "extract":
+        result = extract_refused(tmp_path, raw_dir / AMIF_PDF, "--max-file-mb", "0.001")
+    else:
+        result = build_refused(raw_dir, tmp_path, "--max-file-mb", "0.001")
+    assert_refused(result, AMIF_PDF, "over the limit", "--max-file-mb")
+
+
+# ----------------------------------------------------------------------------------- hostile text
+
+
+def test_markup_in_document_text_is_escaped_in_the_html_report(raw_dir: Path, tmp_path: Path) -> None:
+    """A copy of the AMIF text whose first project carries script and img-onerror markup."""
+    text = (raw_dir / AMIF_TEXT).read_text(encoding="utf-8")
+    script, image = "<script>alert(1)</script>", "<img src=x onerror=alert(2)>"
+    title = "Ateliers autour de la naissance -"
+    summary = "L'organisation d'ateliers dans des locaux"
+    assert title in text and summary in text
+    text = text.replace(title, f"Ateliers {script} autour de la naissance -", 1)
+    text = text.replace(summary, f"{script} {image} {summary}", 1)
+    hostile = tmp_path / "liste_piegee.txt"
+    hostile.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli("extract", str(hostile), "--out", str(out)).exit_code == 0
+
+    html = (out / "validation_report.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "onerror=alert(2)>" not in html
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(2)&gt; L&#x27;organisation"
+    assert escaped in html
+
+
+# ----------------------------------------------------------------------------------- interrupted build
+
+# Runs `cli.py` in a child process that stops at one moment of the output write and says so on stderr,
+# so that the SIGKILL lands exactly there: polling for the staging folder from outside misses it on a
+# busy machine, the write taking a few milliseconds. Nothing else of the build is changed.
+PAUSING_CLI = """
+import os, runpy, sys, time
+from pathlib import Path
+
+import amif_extract.write as write
+
+def pause():
+    print("<<paused>>", file=sys.stderr, flush=True)
+    time.sleep(600)
+
+if os.environ["PAUSE_AT"] == "staged":
+    swap_in = write._swap_in
+
+    def paused_swap_in(staging, out_dir):
+        pause()
+        swap_in(staging, out_dir)
+
+    write._swap_in = paused_swap_in
+else:
+    rename = Path.rename
+
+    def paused_rename(self, target):
+        renamed = rename(self, target)
+        if str(target).endswith(".previous"):
+            pause()
+        return renamed
+
+    Path.rename = paused_rename
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def kill_at_signal_line(command: list[str], env: dict[str, str], is_signal: Callable[[str], bool]) -> None:
+    """Start `command`, SIGKILL it once it prints a stderr line for which `is_signal` holds."""
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env) as child:
+        assert child.stderr is not None
+        for line in child.stderr:
+            if is_signal(line):
+                break
+        else:
+            pytest.fail(f"the build ended (exit {child.wait()}) without reaching the kill point")
+        child.send_signal(signal.SIGKILL)
+        assert child.wait(timeout=30) == -signal.SIGKILL
+
+
+@pytest.mark.parametrize("moment", ["extracting", "staged", "between_renames"])
+def test_a_killed_build_leaves_the_previous_output_and_the_next_build_cleans_up(
+    raw_dir: Path, tmp_path: Path, moment: str
+) -> None:
+    """SIGKILL while reading documents, with every new file staged, or between the swap's two renames."""
+    raw = raw_copy(raw_dir, tmp_path, WEB_PAGE)  # the write is the same whatever was read
+    out = previous_output(tmp_path)
+    arguments = ["build", "--raw", str(raw), "--out", str(out)]
+    env = {**os.environ, "PAUSE_AT": moment}  # with this test's own cache (`own_cache`)
+    cli_path = str(PROJECT_ROOT / "cli.py")
+
+    if moment == "extracting":
+        kill_at_signal_line([sys.executable, cli_path, *arguments], env, lambda line: "extracting" in line)
+    else:
+        command = [sys.executable, "-c", PAUSING_CLI, cli_path, *arguments]
+        kill_at_signal_line(command, env, lambda line: line.strip() == "<<paused>>")
+
+    [staging] = [name for name in leftovers(out) if name.startswith(".out.staging-")] or [None]
+    if moment == "between_renames":
+        assert not out.exists()  # the state `recover_interrupted_swap` repairs
+        assert folder_bytes(out.with_name("out.previous")) == SENTINEL_FILES
+        assert staging is not None
+    else:
+        assert folder_bytes(out) == SENTINEL_FILES
+        assert (staging is not None) == (moment == "staged")
+    if staging is not None:  # every new file was written before the kill
+        assert "validation_report.html" in folder_bytes(tmp_path / staging)
+
+    rebuild = [sys.executable, cli_path, "--quiet", *arguments]
+    finished = subprocess.run(rebuild, capture_output=True, text=True, env=env, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    assert leftovers(out) == []
+    [convention] = csv_rows(out / "conventions.csv")
+    assert (convention["organisation"], convention["year"]) == ("ASTI", "2021")
+    assert "sentinel" not in (out / "amif_projects.csv").read_text(encoding="utf-8")

@@ -1,0 +1,139 @@
+"""Parallel extraction: page-range tasks on a process pool give the bytes a serial run gives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from amif_extract.cli import app
+from amif_extract.errors import InputError
+from amif_extract.parallel import pages_per_task, plan_tasks
+from amif_extract.pipeline import (
+    BuildSettings,
+    InputDocument,
+    build,
+    extract_all,
+    manifest_documents,
+    output_files,
+)
+from amif_extract.sources import sha256_of
+
+runner = CliRunner()
+
+
+def _document(path: Path, kind: str = "web_page", file_format: str = "text") -> InputDocument:
+    return InputDocument(path, path.name, kind, file_format, sha256_of(path))
+
+
+def test_two_workers_build_raw_byte_identical_to_a_serial_build(
+    raw_dir: Path, serial_output_files: dict[str, bytes]
+) -> None:
+    result = build(raw_dir, BuildSettings(workers=2, use_cache=False))
+    files = output_files(result)
+    assert sorted(files) == sorted(serial_output_files)
+    for name, data in serial_output_files.items():
+        assert files[name] == data, name
+    titles = [row["title"] for row in result.tables["amif_projects"]]
+    assert titles[:2] == ["Ateliers autour de la naissance", "Motirõ"]
+    assert len(result.tables["practice_sheets"]) == 24
+
+
+def test_a_pdf_is_cut_into_page_ranges_read_in_page_order(raw_dir: Path) -> None:
+    documents = manifest_documents(raw_dir, BuildSettings())
+    amif_pdf = next(
+        document for document in documents if document.source_file == "amif_projets_cofinances.pdf"
+    )
+    tasks = plan_tasks(0, amif_pdf, BuildSettings(workers=2))
+    assert [(task.first_page, task.last_page) for task in tasks] == [(1, 4), (5, 8), (9, 12), (13, 13)]
+    text = next(document for document in documents if document.format == "text")
+    assert [(task.first_page, task.last_page) for task in plan_tasks(1, text, BuildSettings())] == [(0, 0)]
+
+
+def test_long_pdfs_get_larger_page_ranges_so_each_opening_of_the_file_stays_cheap() -> None:
+    """Page counts the documents lack (650 pages): the split depends only on the count and the workers."""
+    assert pages_per_task(13, 2) == 4
+    assert pages_per_task(650, 2) == 82
+    assert pages_per_task(650, 16) == 11
+
+
+def test_a_pdf_over_max_pages_is_refused_before_any_page_is_parsed(raw_dir: Path) -> None:
+    documents = manifest_documents(raw_dir, BuildSettings())
+    with pytest.raises(
+        InputError, match=r"amif_projets_cofinances\.pdf: PDF has 13 pages, over the limit of 12"
+    ):
+        extract_all(documents, BuildSettings(max_pages=12, workers=2, use_cache=False))
+
+
+def test_an_input_error_inside_a_worker_reaches_the_caller_as_in_a_serial_run(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    """An empty web page (a synthetic input) fails inside a worker process; InputError does not pickle."""
+    empty = tmp_path / "empty_page.txt"
+    empty.write_bytes(b"")
+    documents = [_document(raw_dir / "asti_convention_2021.txt"), _document(empty)]
+    messages = []
+    for workers in (1, 2):
+        with pytest.raises(InputError) as caught:
+            extract_all(documents, BuildSettings(workers=workers, use_cache=False))
+        messages.append(str(caught.value))
+    assert messages == [f"{empty}: file is empty"] * 2
+
+
+def test_the_first_failing_document_in_order_is_reported_wherever_it_failed(tmp_path: Path) -> None:
+    """Synthetic inputs: a truncated PDF fails while tasks are planned, an empty page inside a worker."""
+    empty = tmp_path / "empty_page.txt"
+    empty.write_bytes(b"")
+    truncated = tmp_path / "truncated.pdf"
+    truncated.write_bytes(b"%PDF-1.4\n1 0 obj\n<<")
+    pdf = _document(truncated, "amif_table", "pdf")
+    for documents, named in (([pdf, _document(empty)], truncated), ([_document(empty), pdf], empty)):
+        for workers in (1, 2):
+            with pytest.raises(InputError) as caught:
+                extract_all(documents, BuildSettings(workers=workers, use_cache=False))
+            assert caught.value.path == str(named)
+
+
+def test_cli_broken_pdf_under_two_workers_exits_2_with_the_serial_message(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    """A truncated copy of the real AMIF PDF (synthetic damage)."""
+    broken = tmp_path / "amif_projets_cofinances.pdf"
+    broken.write_bytes((raw_dir / "amif_projets_cofinances.pdf").read_bytes()[:3000])
+    outputs = []
+    for workers in ("1", "2"):
+        result = runner.invoke(
+            app, ["-q", "extract", str(broken), "--out", str(tmp_path / "out"), "--workers", workers]
+        )
+        assert result.exit_code == 2, result.output
+        outputs.append(result.stderr)
+    assert outputs[0] == outputs[1]
+    assert outputs[0].strip() == f"error: {broken}: PDF is truncated or damaged (unexpected end of file)"
+
+
+def test_cli_workers_option_runs_a_pool_and_writes_the_tables(raw_dir: Path, tmp_path: Path) -> None:
+    sources = tmp_path / "in"
+    sources.mkdir()
+    for name in (
+        "asti_convention_2021.txt",
+        "oim_france_projets.txt",
+        "mfamigr_associations_integration.txt",
+    ):
+        shutil.copy(raw_dir / name, sources / name)
+    out = tmp_path / "out"
+    arguments = ["-q", "extract", *map(str, sorted(sources.iterdir())), "--out", str(out), "--no-cache"]
+    result = runner.invoke(app, [*arguments, "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert "ASTI" in (out / "conventions.csv").read_text(encoding="utf-8")
+
+
+def test_settings_refuse_zero_workers_and_a_scheduler_without_a_scheme(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        BuildSettings(workers=0)
+    with pytest.raises(ValueError, match="tcp://HOST:PORT"):
+        BuildSettings(scheduler="localhost:8786")
+    result = runner.invoke(app, ["build", "--out", str(tmp_path / "out"), "--workers", "0"])
+    assert result.exit_code == 2
+    assert "workers must be at least 1" in result.stderr

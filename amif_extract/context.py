@@ -9,15 +9,14 @@ found on its page by text the row prints (its title, its carrier, the offending 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import pdfplumber
-
 from amif_extract.extract.textfile import read_text_document
 from amif_extract.findings import Finding
+from amif_extract.pagetext import PageLine, PageText
 
 
 class SourceDocument(Protocol):
@@ -71,13 +70,6 @@ class SourceContext:
     page: int | None
     lines: tuple[ContextLine, ...]
     how: str  # how the finding was placed: "line", "bbox" or the kind of anchor text that matched
-
-
-@dataclass(frozen=True)
-class PageLine:
-    text: str
-    top: float
-    bottom: float
 
 
 _NUMBER = re.compile(r"^[-+]?[\d\s.,\u00a0\u202f]+€?$")
@@ -149,12 +141,21 @@ SHARED_PAGE_LIMIT = 2000  # pages kept at most; the cache is emptied when full
 class SourceTexts:
     """The text of a build's documents, read once each (a PDF page once) and cached for the build."""
 
-    def __init__(self, documents: Iterable[SourceDocument], settings: ContextSettings | None = None) -> None:
+    def __init__(
+        self,
+        documents: Iterable[SourceDocument],
+        settings: ContextSettings | None = None,
+        page_text: Mapping[str, PageText] | None = None,
+    ) -> None:
         self.settings = settings or ContextSettings()
         self.documents = {document.source_file: document for document in documents}
         self._text_lines: dict[str, list[str]] = {}
         self._pdfs: dict[str, Any] = {}
         self._page_lines: dict[tuple[str, int], list[PageLine]] = {}
+        # Lines the extractors kept: a page found here is never parsed again.
+        for source_file, pages in (page_text or {}).items():
+            for number, lines in pages.items():
+                self._page_lines[(source_file, number)] = list(lines)
 
     def __enter__(self) -> SourceTexts:
         return self
@@ -180,11 +181,15 @@ class SourceTexts:
             self._page_lines[key] = _SHARED_PAGE_LINES[shared_key]
         if key not in self._page_lines:
             if source_file not in self._pdfs:
+                import pdfplumber  # only for a page no extractor kept: the slow path
+
                 self._pdfs[source_file] = pdfplumber.open(self.documents[source_file].path)
             pages = self._pdfs[source_file].pages
             lines: list[PageLine] = []
             if 1 <= page_number <= len(pages):
-                found = pages[page_number - 1].extract_text_lines(return_chars=False)
+                page = pages[page_number - 1]
+                found = page.extract_text_lines(return_chars=False)
+                page.close()  # release the parsed page: memory stays flat on long documents
                 lines = [PageLine(line["text"], float(line["top"]), float(line["bottom"])) for line in found]
             self._page_lines[key] = lines
             if shared_key[0]:

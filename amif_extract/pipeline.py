@@ -127,10 +127,10 @@ def table_specs() -> dict[str, TableSpec]:
 # Bump an extractor's version whenever a change to it (or to the code it calls) changes what it
 # returns: cached results of the old version are then never used again.
 EXTRACTOR_VERSIONS: dict[tuple[str, str], str] = {
-    ("amif_table", "pdf"): "amif_pdf 1",
+    ("amif_table", "pdf"): "amif_pdf 2",
     ("amif_table", "text"): "amif_text 1",
-    ("practice_sheets", "pdf"): "practice_sheets 1",
-    ("practice_sheets", "text"): "practice_sheets 1",
+    ("practice_sheets", "pdf"): "practice_sheets 2",
+    ("practice_sheets", "text"): "practice_sheets 2",
     ("web_page", "text"): "web_pages 1",
 }
 
@@ -336,8 +336,18 @@ def assemble(extractions: Sequence[DocumentExtraction]) -> BuildResult:
     findings = sorted_findings(findings)
     attach_issue_codes(projects.rows, findings, "amif_projects", "project_id")
     tables["findings"] = finding_rows(findings)
-    metadata: dict[str, Any] = {"review_items": linked.review_items}
+    metadata: dict[str, Any] = {"review_items": linked.review_items, "page_text": _page_text(extractions)}
     return BuildResult(tables, findings, [result.document for result in extractions], metadata)
+
+
+def _page_text(extractions: Sequence[DocumentExtraction]) -> dict[str, Any]:
+    """The PDF pages' printed lines kept by the extractors, by source file, for the report."""
+    kept = {}
+    for result in extractions:
+        source = result.amif or result.practice_sheets
+        if source is not None and source.page_text:
+            kept[result.document.source_file] = source.page_text
+    return kept
 
 
 def other_tables(extractions: Sequence[DocumentExtraction]) -> dict[str, list[Row]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from amif_extract.findings import Finding, SourceLocation
+from amif_extract.pagetext import PageText
 
 # The money columns of the AMIF table, in the order the published table prints them.
 AMOUNT_COLUMNS: tuple[str, ...] = (
@@ -48,3 +49,4 @@ class AmifExtraction:
     source_file: str
     rows: list[AmifRow]
     findings: list[Finding] = field(default_factory=list)
+    page_text: PageText = field(default_factory=dict)  # PDF pages' printed lines, for the report

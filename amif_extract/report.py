@@ -427,7 +427,7 @@ def render_versions(versions: Mapping[str, str]) -> str:
 
 def report_html(result: BuildResult) -> bytes:
     counts = finding_counts(result.findings)
-    with SourceTexts(result.inputs) as texts:
+    with SourceTexts(result.inputs, page_text=result.metadata.get("page_text")) as texts:
         views = finding_views(result, texts)
     groups: dict[str, list[FindingView]] = {}
     for view in views:

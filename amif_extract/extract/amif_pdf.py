@@ -38,6 +38,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from amif_extract.errors import InputError
 from amif_extract.findings import Finding, SourceLocation
+from amif_extract.pagetext import PageLine, lines_from_words
 from amif_extract.records import AMOUNT_COLUMNS, AmifExtraction, AmifRow
 from amif_extract.textclean import clean_cell_text, collapse_spaces
 
@@ -1164,9 +1165,16 @@ def amif_rows_from_layouts(
 ) -> AmifExtraction:
     """`assemble_amif_rows` for a whole file, a failure naming the file (layouts read whole or in ranges)."""
     try:
-        return assemble_amif_rows(layouts, source_name, settings)
+        extraction = assemble_amif_rows(layouts, source_name, settings)
     except InputError as error:
         raise InputError(path, error.reason) from error
+    extraction.page_text = {layout.page_number: layout_lines(layout) for layout in layouts}
+    return extraction
+
+
+def layout_lines(layout: PageLayout) -> tuple[PageLine, ...]:
+    """The page's printed lines, rebuilt from the words already read (for the report's context)."""
+    return lines_from_words((word.text, word.x0, word.top, word.bottom) for word in layout.words)
 
 
 def looks_like_amif_pdf(path: Path, settings: PdfTableSettings | None = None) -> bool:

@@ -42,6 +42,7 @@ from amif_extract.normalize.contacts import (
     looks_like_person_name,
     read_contact_block,
 )
+from amif_extract.pagetext import PageLine, PageText
 from amif_extract.textclean import collapse_spaces, join_wrapped_lines, normalise_apostrophes, strip_markup
 
 Row = dict[str, Any]
@@ -195,6 +196,7 @@ class PracticeSheetsExtraction:
     contacts: list[Row]
     findings: list[Finding] = field(default_factory=list)
     organisation_mentions: list[tuple[str, SourceLocation]] = field(default_factory=list)
+    page_text: PageText = field(default_factory=dict)  # PDF pages' printed lines, for the report
 
 
 # --- reading lines -------------------------------------------------------------------------
@@ -737,7 +739,17 @@ def practice_sheets_from_pages(
         raise InputError(path, "no practice sheet found (no section headings)")
     result = sheet_records(sheets, source_name, settings)
     result.findings = findings + result.findings
+    result.page_text = page_text(pages)
     return result
+
+
+def page_text(pages: list[list[SourceLine]]) -> PageText:
+    """The PDF pages' printed lines for the report's context (text extractions have no boxes)."""
+    return {
+        lines[0].page: tuple(PageLine(line.text, line.bbox[1], line.bbox[3]) for line in lines if line.bbox)
+        for lines in pages
+        if lines and any(line.bbox for line in lines)
+    }
 
 
 def extract_practice_sheets(

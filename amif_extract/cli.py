@@ -24,11 +24,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from amif_extract import __version__
-from amif_extract.acknowledge import DEFAULT_ACKNOWLEDGEMENTS, Acknowledgement, load_acknowledgements
-from amif_extract.check import with_acknowledgements
+from amif_extract.acknowledge import DEFAULT_ACKNOWLEDGEMENTS
 from amif_extract.errors import InputError, SchemaFailure
 from amif_extract.paths import DEFAULT_NORMALIZED_DIR, DEFAULT_RAW_DIR
-from amif_extract.pipeline import BuildResult, BuildSettings, build, extract_files, write_build
+from amif_extract.pipeline import BuildResult, BuildSettings, extract_files, write_build
 
 EXIT_OK, EXIT_DATA, EXIT_INPUT = 0, 1, 2
 
@@ -214,18 +213,18 @@ def build_command(
     settings = settings_from(
         max_file_mb, max_pages, workers, scheduler, scheduler_timeout, no_cache, cache_dir
     )
-    acknowledged = read_acknowledgements(acknowledgements)
-    result = run_and_write(
-        lambda progress: with_acknowledgements(build(raw, settings, progress), acknowledged), out_dir
-    )
-    print_summary(result, out_dir)
+    from amif_extract.rebuild import build_outputs
+    from amif_extract.write import write_output_folder
 
-
-def read_acknowledgements(path: Path) -> list[Acknowledgement]:
     try:
-        return load_acknowledgements(path)
+        with ProgressDisplay() as progress:
+            result, files = build_outputs(raw, settings, acknowledgements, progress)
+        write_output_folder(out_dir, files)
     except InputError as error:
         fail(EXIT_INPUT, str(error))
+    except SchemaFailure as error:
+        fail(EXIT_DATA, str(error))
+    print_summary(result, out_dir)
 
 
 @app.command("extract")

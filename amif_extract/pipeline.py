@@ -440,7 +440,8 @@ def blocking_schema_errors(result: BuildResult) -> list[Finding]:
     return [finding for finding in result.findings if finding.code == "schema_error"]
 
 
-def write_build(result: BuildResult, out_dir: Path) -> dict[str, bytes]:
+def refuse_schema_failures(result: BuildResult) -> None:
+    """`SchemaFailure` naming the first failure when any table fails its contract."""
     failures = blocking_schema_errors(result)
     if failures:
         first = failures[0]
@@ -448,6 +449,10 @@ def write_build(result: BuildResult, out_dir: Path) -> dict[str, bytes]:
             f"{first.location.describe()}: {len(failures)} schema failure(s), first in table {first.table}, "
             f"column {first.column}: {first.message} (value {first.value!r}); nothing was written"
         )
+
+
+def write_build(result: BuildResult, out_dir: Path) -> dict[str, bytes]:
+    refuse_schema_failures(result)
     files = output_files(result)
     write_output_folder(out_dir, files)
     return files

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.context
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
@@ -213,16 +215,25 @@ def run_on_pool(tasks: Sequence[ExtractionTask], workers: int, progress: Progres
             progress(f"extracting {task.describe()}", done, len(tasks))
             outcomes.append(run_task(task))
         return outcomes
-    # "forkserver", not "fork": the parent may be running threads (the progress bar's refresh thread,
-    # a Dask client), and a child forked from a threaded process can inherit a lock held mid-update
-    # and hang. The fork server is a clean single-threaded process; preloading the extractors into
-    # it means each worker is forked with pdfplumber and pandas already imported, so workers start
-    # nearly as fast as with plain fork, and the server is reused by every later pool of the process.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["amif_extract.parallel", "amif_extract.extract.amif_pdf"])
+    context = pool_context()
     with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
         futures = {pool.submit(run_task, task): position for position, task in enumerate(tasks)}
         return _collect(futures, tasks, progress)
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    """"fork" when this process runs no other thread, else "forkserver".
+
+    A child forked from a threaded process (the progress bar's refresh thread, a Dask client) can
+    inherit a lock held mid-update and hang, so then the workers come from the fork server, a clean
+    single-threaded process with the extractors preloaded (about 0.5 s to start). With no other
+    thread, plain fork is safe and the workers start at once with everything already imported.
+    """
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["amif_extract.parallel", "amif_extract.extract.amif_pdf"])
+    return context
 
 
 def _collect(
@@ -242,7 +253,6 @@ def run_on_dask(
 ) -> list[TaskOutcome]:
     """Run tasks on the Dask cluster at `settings.scheduler`; each document's bytes are sent once."""
     from distributed import Client
-    from distributed import as_completed as dask_as_completed
 
     address = settings.scheduler or ""
     try:
@@ -258,13 +268,14 @@ def run_on_dask(
             if path not in sent:
                 sent[path] = client.scatter(_read_source(path), hash=False)
             futures[client.submit(run_task_from_bytes, task, sent[path], pure=False)] = position
-        outcomes: list[TaskOutcome | None] = [None] * len(tasks)
+        outcomes: list[TaskOutcome] = []
         progress("extracting", 0, len(tasks))
-        for done, future in enumerate(dask_as_completed(list(futures), loop=client.loop), start=1):
-            position = futures[future]
-            outcomes[position] = future.result()
+        # Collected in submission order through each future's own client: `distributed.as_completed`
+        # looks for a default client, and this one is deliberately not made the process default.
+        for done, (future, position) in enumerate(futures.items(), start=1):
+            outcomes.append(future.result())
             progress(f"extracted {tasks[position].describe()}", done, len(tasks))
-    return [outcome for outcome in outcomes if outcome is not None]
+    return outcomes
 
 
 def _read_source(path: Path) -> bytes:

@@ -14,11 +14,13 @@ from amif_extract.findings import Finding, sorted_findings
 from amif_extract.normalize.projects import attach_issue_codes, normalize_projects
 from amif_extract.records import AmifExtraction
 
+# pandas, pandera and pyarrow (through `tables`) are imported only where tables are validated or
+# written: a PDF extraction then runs without their ~90 MB, and a cached rebuild never loads them.
 if TYPE_CHECKING:
     from amif_extract.extract.practice_sheets import PracticeSheetsExtraction
     from amif_extract.extract.web_pages import WebPageExtraction
+    from amif_extract.tables import Row, TableSpec
 from amif_extract.sources import Source, load_manifest, preferred_sources, sha256_of, verify_source
-from amif_extract.tables import Row, TableSpec, csv_bytes, parquet_bytes, schema_findings
 from amif_extract.validate import validate_projects
 from amif_extract.write import write_output_folder
 
@@ -113,6 +115,7 @@ def table_specs() -> dict[str, TableSpec]:
     from amif_extract.schemas.findings import Findings
     from amif_extract.schemas.organisations_table import Organisations
     from amif_extract.schemas.practice_sheets import TABLES
+    from amif_extract.tables import TableSpec
 
     specs = [
         TableSpec("amif_projects", AmifProjects, "project_id"),
@@ -330,6 +333,8 @@ def assemble(extractions: Sequence[DocumentExtraction]) -> BuildResult:
     findings += validate_projects(projects.rows)
     tables["amif_operations_cpr49"] = cpr49_rows(projects.rows)
     findings += cpr49_findings(tables["amif_operations_cpr49"])
+    from amif_extract.tables import schema_findings
+
     specs = table_specs()
     for name, rows in tables.items():
         findings += schema_findings(specs[name], rows)
@@ -418,6 +423,8 @@ def extract_files(
 
 def output_files(result: BuildResult) -> dict[str, bytes]:
     """Every file of `normalized/` as bytes: CSV and Parquet per table."""
+    from amif_extract.tables import csv_bytes, parquet_bytes
+
     files: dict[str, bytes] = {}
     for name, spec in table_specs().items():
         rows = result.tables.get(name, [])

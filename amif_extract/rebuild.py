@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from amif_extract.acknowledge import load_acknowledgements
-from amif_extract.check import with_acknowledgements
+from amif_extract.errors import InputError
 from amif_extract.paths import SCHEMAS_DIR
 from amif_extract.pipeline import (
     BuildResult,
@@ -26,15 +26,17 @@ from amif_extract.pipeline import (
     InputDocument,
     Progress,
     assemble,
+    check_page_limit,
     extract_all,
     extraction_cache_key,
     manifest_documents,
     output_files,
+    pdf_page_count_for,
     refuse_schema_failures,
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-OUTPUTS_CACHE_VERSION = "outputs 1"  # bump when what a cached build entry holds changes shape
+OUTPUTS_CACHE_VERSION = "outputs 2"  # bump when what a cached build entry holds changes shape
 
 
 @cache
@@ -49,12 +51,19 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:
+        raise InputError(path, f"cannot read file ({error.strerror or error})") from error
+
+
 def outputs_key(documents: Sequence[InputDocument], acknowledgements: Path) -> str:
     parts = {
         "version": OUTPUTS_CACHE_VERSION,
         "code": code_fingerprint(),
         "documents": [extraction_cache_key(document) for document in documents],
-        "acknowledgements": hashlib.sha256(acknowledgements.read_bytes()).hexdigest(),
+        "acknowledgements": _file_digest(acknowledgements),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 
@@ -67,22 +76,55 @@ def build_outputs(
     Sources are verified and PDF page limits checked on every run, cached or not; a build whose
     tables fail their contracts raises `SchemaFailure` and is never cached.
     """
-    from amif_extract.cache import load_entry, store_entry
-
     documents = manifest_documents(raw_dir, settings)
-    extractions = extract_all(documents, settings, progress)
-    acknowledged = load_acknowledgements(acknowledgements)
     cache_dir = settings.effective_cache_dir if settings.use_cache else None
     key = outputs_key(documents, acknowledgements) if cache_dir is not None else ""
     if cache_dir is not None:
-        entry = load_entry(cache_dir, key)
-        if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], BuildResult):
-            return entry[0], entry[1]
+        cached = _cached_outputs(cache_dir, key, documents, settings)
+        if cached is not None:
+            progress("outputs unchanged (cached)", len(documents), len(documents))
+            return cached
+    from amif_extract.check import with_acknowledgements  # the report's modules: only when rendering
+
+    acknowledged = load_acknowledgements(acknowledgements)
+    extractions = extract_all(documents, settings, progress)
     result = with_acknowledgements(assemble(extractions), acknowledged)
     refuse_schema_failures(result)
     files = output_files(result)
     if cache_dir is not None:
-        # The pages' lines only serve the report, which is in `files` already.
-        metadata = {name: value for name, value in result.metadata.items() if name != "page_text"}
-        store_entry(cache_dir, key, (dataclasses.replace(result, metadata=metadata), files))
+        _store_outputs(cache_dir, key, documents, settings, result, files)
     return result, files
+
+
+def _cached_outputs(
+    cache_dir: Path, key: str, documents: Sequence[InputDocument], settings: BuildSettings
+) -> tuple[BuildResult, dict[str, bytes]] | None:
+    from amif_extract.cache import load_entry
+
+    entry = load_entry(cache_dir, key)
+    if not (isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], BuildResult)):
+        return None
+    result, files, page_counts = entry
+    for document in documents:
+        check_page_limit(document, page_counts.get(document.source_file), settings)
+    return result, files
+
+
+def _store_outputs(
+    cache_dir: Path,
+    key: str,
+    documents: Sequence[InputDocument],
+    settings: BuildSettings,
+    result: BuildResult,
+    files: dict[str, bytes],
+) -> None:
+    from amif_extract.cache import store_entry
+
+    # The page counts keep --max-pages refusing a PDF whose outputs come from the cache. The
+    # metadata (pages' lines, review items) only serves files already rendered into `files`.
+    page_counts = {
+        document.source_file: pdf_page_count_for(document, settings)
+        for document in documents
+        if document.format == "pdf" and document.kind in ("amif_table", "practice_sheets")
+    }
+    store_entry(cache_dir, key, (dataclasses.replace(result, metadata={}), files, page_counts))

@@ -36,7 +36,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
-import amif_extract.schemas
+import amif_extract.schemas as schemas_package
 from amif_extract.errors import InputError
 from amif_extract.findings import Finding, SourceLocation, sorted_findings
 from amif_extract.textclean import clean_cell_text, collapse_spaces, normalise_apostrophes
@@ -547,7 +547,7 @@ def _build_vocabularies(
 
 
 def default_authority_path() -> Path:
-    return Path(amif_extract.schemas.__file__).parent / AUTHORITY_FILE
+    return Path(schemas_package.__file__).parent / AUTHORITY_FILE
 
 
 def rejections_path_for(authority_path: Path) -> Path:

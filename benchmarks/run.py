@@ -225,6 +225,36 @@ def extract_words_everywhere(paths: Sequence[Path]) -> float:
     return time.perf_counter() - started
 
 
+def extractor_and_floor(path: Path) -> tuple[float, float]:
+    """Seconds of bare extract_words() and of the AMIF extractor over the same PDF, in one process."""
+    from amif_extract.extract.amif_pdf import extract_amif_pdf
+
+    floor = extract_words_everywhere([path])
+    started = time.perf_counter()
+    extract_amif_pdf(path)
+    return floor, time.perf_counter() - started
+
+
+def measure_extractor(pdf: Path, settings: BenchSettings) -> tuple[Measurement, Measurement]:
+    """The AMIF extractor against extract_words on the same pages, both timed inside one child."""
+    command = [sys.executable, __file__, "--child-extractor", str(pdf)]
+    floors: list[Run] = []
+    extractors: list[Run] = []
+    for _ in range(settings.repeat):
+        run, printed = spawn(command, settings.timeout_s)
+        if run.exit_code != 0:
+            floors.append(run)
+            extractors.append(run)
+            continue
+        floor, extractor = (float(value) for value in printed.split()[-2:])
+        floors.append(Run(floor, 0, run.max_rss_mb))
+        extractors.append(Run(extractor, 0, run.max_rss_mb))
+    return (
+        Measurement(f"extract_words, {pdf.name}", tuple(floors)),
+        Measurement(f"AMIF extractor (in process), {pdf.name}", tuple(extractors)),
+    )
+
+
 def measure_floor(pdfs: Sequence[Path], settings: BenchSettings) -> Measurement:
     """One process per repeat, timed inside it, so interpreter start-up and imports are not counted."""
     command = [sys.executable, __file__, "--child-floor", *map(str, pdfs)]
@@ -367,6 +397,14 @@ def checks_from(found: dict[str, Measurement], pages: dict[str, int]) -> list[Ch
             unit=" MB",
         ),
     ]
+    if "extractor_amif" in found:
+        checks.append(
+            Check(
+                "AMIF extractor / extract_words, same pages",
+                ratio(found["extractor_amif"], found["words_amif"]),
+                None,
+            )
+        )
     if "cold_one" in found:
         checks += [
             Check("cold build --workers 1 / floor", ratio(found["cold_one"], floor), None),
@@ -505,6 +543,7 @@ def measure_all(
     if build.workers:
         found["cold_one"] = measure_cold_build(cli, settings, work, build, workers=1)
         found["cold_all"] = measure_cold_build(cli, settings, work, build, workers=os.cpu_count() or 1)
+    found["words_amif"], found["extractor_amif"] = measure_extractor(amif_pdf, settings)
     large_pdf = work / "large_amif.pdf"
     writing, pages = make_large_pdf(amif_pdf, settings, large_pdf)
     found["extract_small"] = measure_extract(
@@ -542,6 +581,9 @@ def child_mode(argv: Sequence[str]) -> bool:
     """The work this script hands to children of its own (see the note on imports at the top)."""
     if argv[:1] == ["--child-floor"]:
         print(extract_words_everywhere([Path(name) for name in argv[1:]]))
+        return True
+    if argv[:1] == ["--child-extractor"]:
+        print(*extractor_and_floor(Path(argv[1])))
         return True
     if argv[:1] == ["--child-repeat-pdf"]:
         source, pages, destination = argv[1:]

@@ -351,3 +351,24 @@ def test_any_text_gives_periods_or_period_error(text: str) -> None:
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def test_the_month_table_agrees_with_dateparser_where_dateparser_knows_the_form() -> None:
+    """dateparser is the independent check of the hand-kept French month table (see the module doc).
+
+    It knows every form but the abbreviation ``juill`` (which the brochure's era of documents uses);
+    a form it reads as another month would be a mistake in the table.
+    """
+    import dateparser
+
+    from amif_extract.normalize.periods import FRENCH_MONTHS
+
+    unknown_to_dateparser = set()
+    for name, month in FRENCH_MONTHS.items():
+        parsed = dateparser.parse(f"15 {name} 2020", languages=["fr"])
+        if parsed is None:
+            unknown_to_dateparser.add(name)
+        else:
+            assert parsed.month == month, name
+    assert unknown_to_dateparser == {"juill"}
+    assert parse_period("sept. 2008 - oct. 2009") == (date(2008, 9, 1), date(2009, 10, 31))

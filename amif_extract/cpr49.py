@@ -30,7 +30,7 @@ from typing import Any
 from amif_extract.errors import InputError
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.schemas.amif_operations_cpr49 import AmifOperationsCpr49
-from amif_extract.tables import Row, TableSpec
+from amif_extract.tables import Row, TableSpec, csv_bytes
 
 TABLE = "amif_operations_cpr49"
 KEY = "Operation_Unique_Identifier"
@@ -221,6 +221,16 @@ def cpr49_findings(rows: Iterable[Row]) -> list[Finding]:
         findings += location_findings(row)
         findings += currency_findings(row)
     return findings
+
+
+def written_csv_findings(rows: Sequence[Row]) -> list[Finding]:
+    """The build's check of the file it is about to write: its CSV bytes through `validate_cpr49_csv`."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="amif-cpr49-") as folder:
+        path = Path(folder) / f"{TABLE}.csv"
+        path.write_bytes(csv_bytes(CPR49_SPEC, rows))
+        return validate_cpr49_csv(path)
 
 
 def table_schema_descriptor() -> dict[str, Any]:

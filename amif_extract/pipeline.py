@@ -317,7 +317,7 @@ def cached_extraction(
 
 def assemble(extractions: Sequence[DocumentExtraction]) -> BuildResult:
     """Normalize, link, validate and collect findings: from extracted records to the output tables."""
-    from amif_extract.cpr49 import cpr49_findings, cpr49_rows
+    from amif_extract.cpr49 import cpr49_findings, cpr49_rows, written_csv_findings
     from amif_extract.link import link_organisations
     from amif_extract.organisations import default_authority
 
@@ -333,6 +333,7 @@ def assemble(extractions: Sequence[DocumentExtraction]) -> BuildResult:
     findings += validate_projects(projects.rows)
     tables["amif_operations_cpr49"] = cpr49_rows(projects.rows)
     findings += cpr49_findings(tables["amif_operations_cpr49"])
+    findings += written_csv_findings(tables["amif_operations_cpr49"])
     from amif_extract.tables import schema_findings
 
     specs = table_specs()
@@ -448,8 +449,15 @@ def blocking_schema_errors(result: BuildResult) -> list[Finding]:
 
 
 def refuse_schema_failures(result: BuildResult) -> None:
-    """`SchemaFailure` naming the first failure when any table fails its contract."""
-    failures = blocking_schema_errors(result)
+    """`SchemaFailure` naming the first failure when any table fails its contract.
+
+    The other tables' failures are findings already; the findings table is made of them, so it is
+    checked here, last.
+    """
+    from amif_extract.tables import schema_findings
+
+    findings_spec = table_specs()["findings"]
+    failures = blocking_schema_errors(result) + schema_findings(findings_spec, result.tables["findings"])
     if failures:
         first = failures[0]
         raise SchemaFailure(

@@ -188,3 +188,38 @@ def test_a_changed_source_file_is_refused_by_its_checksum(raw_dir: Path, tmp_pat
     assert result.exit_code == 2
     assert "asti_convention_2021.txt" in result.stderr and "sha256" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_the_build_checks_the_kohesio_file_it_writes_with_frictionless(
+    raw_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The written CSV's check runs in every build; its findings join the others (a stand-in here)."""
+    import amif_extract.cpr49 as cpr49
+    from amif_extract.findings import Finding, SourceLocation
+
+    checked: list[bytes] = []
+
+    def record(path: Path) -> list[Finding]:
+        checked.append(path.read_bytes())
+        return [Finding("cpr49_schema", "stand-in", SourceLocation(path.name), table=cpr49.TABLE)]
+
+    monkeypatch.setattr(cpr49, "validate_cpr49_csv", record)
+    result = extract_files([raw_dir / "amif_projets_cofinances.txt"])
+    assert checked and checked[0].startswith(b"Operation_Unique_Identifier,")
+    assert checked[0].count(b"\r\n") == 39
+    assert [finding.message for finding in result.findings if finding.code == "cpr49_schema"] == ["stand-in"]
+
+
+def test_a_findings_table_that_fails_its_contract_is_never_written(
+    built: BuildResult, tmp_path: Path
+) -> None:
+    import dataclasses
+
+    from amif_extract.errors import SchemaFailure
+    from amif_extract.pipeline import write_build
+
+    broken_rows = [dict(built.tables["findings"][0], severity="fatal")]
+    broken = dataclasses.replace(built, tables={**built.tables, "findings": broken_rows})
+    with pytest.raises(SchemaFailure, match="table findings, column severity"):
+        write_build(broken, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

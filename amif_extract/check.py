@@ -394,4 +394,3 @@ def write_report(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as error:
         raise InputError(path, f"cannot write the check report ({error.strerror or error})") from error
-

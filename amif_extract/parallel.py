@@ -222,7 +222,7 @@ def run_on_pool(tasks: Sequence[ExtractionTask], workers: int, progress: Progres
 
 
 def pool_context() -> multiprocessing.context.BaseContext:
-    """"fork" when this process runs no other thread, else "forkserver".
+    """The "fork" context when this process runs no other thread, else "forkserver".
 
     A child forked from a threaded process (the progress bar's refresh thread, a Dask client) can
     inherit a lock held mid-update and hang, so then the workers come from the fork server, a clean

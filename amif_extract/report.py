@@ -235,8 +235,10 @@ def render_facts(finding: Finding) -> str:
     if finding.value and not repaired:
         facts.append(("Value", f'<code class="value">{esc(finding.value)}</code>'))
     if repaired:
-        after = f'<code class="value after">{esc(finding.repaired)}</code>' if finding.repaired else (
-            '<span class="dropped">dropped</span>'
+        after = (
+            f'<code class="value after">{esc(finding.repaired)}</code>'
+            if finding.repaired
+            else ('<span class="dropped">dropped</span>')
         )
         change = (
             f'<code class="value before">{esc(finding.value) or "∅"}</code>'
@@ -400,7 +402,7 @@ def render_filters(findings: Sequence[Finding]) -> str:
     )
     return (
         '<form class="filters" id="filters" hidden aria-label="Filter findings">'
-        f'<fieldset><legend>Severity</legend>{severities}</fieldset>'
+        f"<fieldset><legend>Severity</legend>{severities}</fieldset>"
         f'<label class="select">Table <select id="filter-table">{options}</select></label>'
         '<label class="check"><input type="checkbox" id="filter-acknowledged" checked>'
         " show acknowledged</label>"
@@ -410,13 +412,17 @@ def render_filters(findings: Sequence[Finding]) -> str:
 
 def render_rule_set() -> str:
     rows = (
-        (f"<code>{esc(code)}</code>", severity_badge(code_entry.severity), esc(code_entry.title),
-         esc(code_entry.description))
+        (
+            f"<code>{esc(code)}</code>",
+            severity_badge(code_entry.severity),
+            esc(code_entry.title),
+            esc(code_entry.description),
+        )
         for code, code_entry in FINDING_CODES.items()
     )
     return (
         '<details class="rules"><summary>Rule set: every finding code</summary>'
-        f'{_table(("code", "severity", "title", "meaning"), rows)}</details>'
+        f"{_table(('code', 'severity', 'title', 'meaning'), rows)}</details>"
     )
 
 

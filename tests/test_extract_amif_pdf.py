@@ -253,6 +253,15 @@ def test_selected_pages_and_picklable_page_layouts(original_pdf: Path, original:
     assert [(f.code, f.location.page) for f in subset.findings] == [("unreadable_row", 12)] * 2
     assert subset.findings[0].value.startswith("- Porteur du projet : Organisation Internationale")
 
+def test_words_of_a_page_share_equal_values(original_pdf: Path) -> None:
+    # A long PDF's layouts are all held until assembly: equal tops, sizes and texts are one object.
+    words = read_page_layout(original_pdf, 2).words
+    tops = {word.top for word in words}
+    assert len({id(word.top) for word in words}) == len(tops) < len(words) / 4
+    assert len({id(word.size) for word in words}) == len({word.size for word in words})
+    articles = [word.text for word in words if word.text == "des"]
+    assert len(articles) == 13 and len({id(text) for text in articles}) == 1
+
 
 def test_page_count_and_kind_check(original_pdf: Path) -> None:
     assert pdf_page_count(original_pdf) == 13

@@ -198,14 +198,17 @@ def page_layout_from_page(page: Any, settings: PdfTableSettings) -> PageLayout:
         use_text_flow=False,
         extra_attrs=["size"],
     )
+    # A long PDF's words are all held until its rows are assembled: words on one line share their
+    # top, bottom and font size, and short words recur, so equal values share one object per page.
+    shared: dict[str | float, Any] = {}
     words = tuple(
         PageWord(
-            unicodedata.normalize("NFC", w["text"]),
+            shared.setdefault(text := unicodedata.normalize("NFC", w["text"]), text),
             float(w["x0"]),
             float(w["x1"]),
-            float(w["top"]),
-            float(w["bottom"]),
-            float(w["size"]),
+            shared.setdefault(top := float(w["top"]), top),
+            shared.setdefault(bottom := float(w["bottom"]), bottom),
+            shared.setdefault(size := float(w["size"]), size),
         )
         for w in raw_words
         if w["text"].strip()

@@ -36,6 +36,7 @@ from amif_extract.pipeline import (
     InputDocument,
     extract_document,
     pdf_page_count_for,
+    preload_assembly,
 )
 
 Progress = Callable[[str, int, int], None]
@@ -241,6 +242,7 @@ def _collect(
 ) -> list[TaskOutcome]:
     outcomes: list[TaskOutcome | None] = [None] * len(tasks)
     progress("extracting", 0, len(tasks))
+    preload_assembly()  # the workers are busy: spend this process's wait on assembly's imports
     for done, future in enumerate(as_completed(futures), start=1):
         position = futures[future]
         outcomes[position] = future.result()
@@ -270,6 +272,7 @@ def run_on_dask(
             futures[client.submit(run_task_from_bytes, task, sent[path], pure=False)] = position
         outcomes: list[TaskOutcome] = []
         progress("extracting", 0, len(tasks))
+        preload_assembly()
         # Collected in submission order through each future's own client: `distributed.as_completed`
         # looks for a default client, and this one is deliberately not made the process default.
         for done, (future, position) in enumerate(futures.items(), start=1):

@@ -253,6 +253,7 @@ def test_selected_pages_and_picklable_page_layouts(original_pdf: Path, original:
     assert [(f.code, f.location.page) for f in subset.findings] == [("unreadable_row", 12)] * 2
     assert subset.findings[0].value.startswith("- Porteur du projet : Organisation Internationale")
 
+
 def test_words_of_a_page_share_equal_values(original_pdf: Path) -> None:
     # A long PDF's layouts are all held until assembly: equal tops, sizes and texts are one object.
     words = read_page_layout(original_pdf, 2).words

@@ -6,9 +6,11 @@ see either the old folder or the new one, never a mixture or a half-written file
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from amif_extract.errors import InputError
@@ -55,6 +57,39 @@ def write_output_folder(out_dir: Path, files: dict[str, bytes]) -> None:
     out_dir = out_dir.absolute()
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(out_dir, f"output folder cannot be written ({error.strerror or error})") from error
+    with _writers_excluded(out_dir.parent):
+        _write_and_swap(out_dir, files)
+
+
+@contextlib.contextmanager
+def _writers_excluded(folder: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on `folder` while a write runs (waiting for another to end).
+
+    Two builds writing to the same `--out` at once would otherwise clear each other's staging
+    folder as stale; with the lock they take turns and the last one's output stands whole. Where
+    there is no `fcntl` (Windows) or the file system refuses locks, writes are not serialised.
+    """
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError as error:
+        raise InputError(folder, f"output folder cannot be opened ({error.strerror or error})") from error
+    try:
+        with contextlib.suppress(OSError):  # e.g. ENOLCK on some network file systems
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing the descriptor releases the lock
+
+
+def _write_and_swap(out_dir: Path, files: dict[str, bytes]) -> None:
+    try:
         recover_interrupted_swap(out_dir)
         refuse_foreign_target(out_dir, files)
         _remove_stale_staging(out_dir)

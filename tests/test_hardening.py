@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
 
+from amif_extract import write
 from amif_extract.cli import app
 from amif_extract.sources import sha256_of
 
@@ -474,3 +476,46 @@ def test_a_killed_build_leaves_the_previous_output_and_the_next_build_cleans_up(
     [convention] = csv_rows(out / "conventions.csv")
     assert (convention["organisation"], convention["year"]) == ("ASTI", "2021")
     assert "sentinel" not in (out / "amif_projects.csv").read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------------- concurrent writes
+
+
+def test_two_writes_to_one_output_folder_take_turns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second build writing to the same folder waits for the first instead of clearing its staging."""
+    out = previous_output(tmp_path)
+    first_staged, release_first = threading.Event(), threading.Event()
+    swap_in = write._swap_in
+
+    def swap_in_pausing_the_first(staging: Path, out_dir: Path) -> None:
+        if threading.current_thread().name == "first":
+            first_staged.set()
+            assert release_first.wait(timeout=30)
+        swap_in(staging, out_dir)
+
+    monkeypatch.setattr(write, "_swap_in", swap_in_pausing_the_first)
+    errors: list[BaseException] = []
+
+    def writer(files: dict[str, bytes]) -> None:
+        try:
+            write.write_output_folder(out, files)
+        except BaseException as error:  # reported by the assertion below, not lost in the thread
+            errors.append(error)
+
+    first_files = {"amif_projects.csv": b"project_id\nfirst\n"}
+    second_files = {"amif_projects.csv": b"project_id\nsecond\n", "findings.csv": b"finding_id\n"}
+    first = threading.Thread(target=writer, args=(first_files,), name="first")
+    second = threading.Thread(target=writer, args=(second_files,), name="second")
+    first.start()
+    assert first_staged.wait(timeout=30)
+    second.start()
+    second.join(timeout=0.5)
+    assert second.is_alive()  # waiting for the first write's lock...
+    [staging] = [name for name in leftovers(out) if name.startswith(".out.staging-")]
+    assert folder_bytes(tmp_path / staging) == first_files  # ...without clearing its staging folder
+    release_first.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert errors == []
+    assert folder_bytes(out) == second_files
+    assert leftovers(out) == []

@@ -10,6 +10,7 @@ Exit codes, the one table (shown by `amif-extract --help` and copied in the READ
 | 1 | a source could not be downloaded (the other sources are still written) | `fetch` |
 | 2 | usage error: unknown command or option, invalid option value | all |
 | 2 | input error: a file missing, unreadable, of unknown kind or over a limit; checksum mismatch | all |
+| 2 | a worker process died reading a file (killed, out of memory) | `build`, `extract`, `check` |
 | 2 | a malformed acknowledgements, authority or decisions file (the message names its line) | all |
 """
 

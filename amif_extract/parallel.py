@@ -25,6 +25,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -245,16 +246,34 @@ def _collect(
     preload_assembly()  # the workers are busy: spend this process's wait on assembly's imports
     for done, future in enumerate(as_completed(futures), start=1):
         position = futures[future]
-        outcomes[position] = future.result()
+        try:
+            outcomes[position] = future.result()
+        except BrokenProcessPool as error:
+            raise _worker_died(tasks[position], known=False) from error
         progress(f"extracted {tasks[position].describe()}", done, len(tasks))
     return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _worker_died(task: ExtractionTask, known: bool) -> InputError:
+    """A dead worker as an input error naming the task's file (and pages).
+
+    A process pool cannot tell which of its unfinished tasks a dead worker was running (`known` is
+    False); a Dask scheduler can.
+    """
+    pages = "" if task.first_page == 0 else f" pages {task.first_page}-{task.last_page}"
+    other = "" if known else " (or another part of the build)"
+    return InputError(
+        task.document.path,
+        f"a worker process died (killed, or out of memory) while reading{pages}{other};"
+        " run again with --workers 1 to read it here",
+    )
 
 
 def run_on_dask(
     tasks: Sequence[ExtractionTask], settings: BuildSettings, progress: Progress
 ) -> list[TaskOutcome]:
     """Run tasks on the Dask cluster at `settings.scheduler`; each document's bytes are sent once."""
-    from distributed import Client
+    from distributed import Client, KilledWorker
 
     address = settings.scheduler or ""
     try:
@@ -276,7 +295,10 @@ def run_on_dask(
         # Collected in submission order through each future's own client: `distributed.as_completed`
         # looks for a default client, and this one is deliberately not made the process default.
         for done, (future, position) in enumerate(futures.items(), start=1):
-            outcomes.append(future.result())
+            try:
+                outcomes.append(future.result())
+            except KilledWorker as error:
+                raise _worker_died(tasks[position], known=True) from error
             progress(f"extracted {tasks[position].describe()}", done, len(tasks))
     return outcomes
 

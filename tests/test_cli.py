@@ -51,7 +51,7 @@ def test_top_level_help_shows_the_exit_codes_table() -> None:
     for line in EXIT_CODES_TABLE.splitlines():
         assert line in result.stdout
     assert [line.split("|")[1].strip() for line in EXIT_CODES_TABLE.splitlines()[2:]] == [
-        "0", "1", "1", "1", "2", "2", "2",
+        "0", "1", "1", "1", "2", "2", "2", "2",
     ]  # fmt: skip
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import dask
 import pytest
 from distributed import LocalCluster
 from typer.testing import CliRunner
 
+from amif_extract import parallel
 from amif_extract.cli import app
 from amif_extract.errors import InputError
 from amif_extract.pipeline import BuildSettings, InputDocument, build, extract_all, output_files
@@ -64,3 +67,24 @@ def test_an_unreachable_scheduler_exits_2_with_one_line_naming_it(tmp_path: Path
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(f"error: {address}: cannot reach the Dask scheduler")
+
+
+def test_a_task_whose_worker_dies_is_one_input_error_naming_the_file(
+    raw_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed mid-task (as by the out-of-memory killer): no retry, the file and pages named."""
+    # A lambda travels to the workers by value (cloudpickle); the test module is not importable there.
+    monkeypatch.setattr(parallel, "run_task_from_bytes", lambda task, data: os._exit(137))
+    path = raw_dir / "amif_projets_cofinances.pdf"
+    document = InputDocument(path, path.name, "amif_table", "pdf", sha256_of(path))
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        LocalCluster(host="127.0.0.1", n_workers=1, processes=True, dashboard_address=":0") as cluster,
+        pytest.raises(InputError) as caught,
+    ):
+        extract_all([document], BuildSettings(scheduler=cluster.scheduler_address, use_cache=False))
+    assert caught.value.path == str(path)
+    assert caught.value.reason == (
+        "a worker process died (killed, or out of memory) while reading pages 1-4;"
+        " run again with --workers 1 to read it here"
+    )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from amif_extract import parallel
 from amif_extract.cli import app
 from amif_extract.errors import InputError
 from amif_extract.parallel import pages_per_task, plan_tasks
@@ -94,6 +97,26 @@ def test_the_first_failing_document_in_order_is_reported_wherever_it_failed(tmp_
             with pytest.raises(InputError) as caught:
                 extract_all(documents, BuildSettings(workers=workers, use_cache=False))
             assert caught.value.path == str(named)
+
+
+def _die(task: object) -> None:
+    """A worker killed in the middle of a task (out of memory, `kill -9`)."""
+    os._exit(137)
+
+
+def test_a_worker_that_dies_is_one_input_error_naming_the_file(
+    raw_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Forked workers inherit the replaced task function; a fork server would import the original.
+    monkeypatch.setattr(parallel, "run_task", _die)
+    monkeypatch.setattr(parallel, "pool_context", lambda: multiprocessing.get_context("fork"))
+    amif_pdf = _document(raw_dir / "amif_projets_cofinances.pdf", "amif_table", "pdf")
+    with pytest.raises(InputError) as caught:
+        extract_all([amif_pdf], BuildSettings(workers=2, use_cache=False))
+    assert caught.value.path == str(amif_pdf.path)
+    reason = caught.value.reason
+    assert reason.startswith("a worker process died (killed, or out of memory) while reading pages ")
+    assert reason.endswith("(or another part of the build); run again with --workers 1 to read it here")
 
 
 def test_cli_broken_pdf_under_two_workers_exits_2_with_the_serial_message(

@@ -24,9 +24,7 @@ import functools
 import importlib
 import io
 import itertools
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +38,7 @@ import amif_extract.schemas as schemas_package
 from amif_extract.errors import InputError
 from amif_extract.findings import Finding, SourceLocation, sorted_findings
 from amif_extract.textclean import clean_cell_text, collapse_spaces, normalise_apostrophes
+from amif_extract.write import write_file_atomically
 
 MatchStatus = Literal["auto", "review", "unresolved"]
 
@@ -677,21 +676,11 @@ def format_rejections(rejections: Iterable[Rejection]) -> str:
 
 
 def write_atomically(path: Path, text: str) -> bool:
-    """Write UTF-8 text via a temporary file and ``os.replace``; False when the bytes are already there."""
+    """Write UTF-8 text atomically (`write_file_atomically`); False when the bytes are already there."""
     data = text.encode("utf-8")
     if path.exists() and path.read_bytes() == data:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as output:
-            output.write(data)
-            output.flush()
-            os.fsync(output.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_file_atomically(path, data)
     return True
 
 

@@ -22,3 +22,13 @@ class InputError(Exception):
 
 class SchemaFailure(Exception):
     """The built tables break their contract, so nothing is written (CLI exit 1)."""
+
+
+def read_input_bytes(path: Path) -> bytes:
+    """A whole input file; a missing or unreadable one is an `InputError` naming it."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as error:
+        raise InputError(path, "file not found") from error
+    except OSError as error:
+        raise InputError(path, f"cannot read file ({error.strerror or error})") from error

@@ -35,7 +35,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 import amif_extract.schemas as schemas_package
-from amif_extract.errors import InputError
+from amif_extract.errors import InputError, read_input_bytes
 from amif_extract.findings import Finding, SourceLocation, sorted_findings
 from amif_extract.textclean import clean_cell_text, collapse_spaces, normalise_apostrophes
 from amif_extract.write import write_file_atomically
@@ -556,12 +556,7 @@ def rejections_path_for(authority_path: Path) -> Path:
 
 def _read_csv_rows(path: Path, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
     """Rows of a UTF-8 CSV file with their line numbers; a file that cannot be used is an InputError."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as error:
-        raise InputError(path, "file not found") from error
-    except OSError as error:
-        raise InputError(path, f"cannot read file ({error.strerror})") from error
+    data = read_input_bytes(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from amif_extract.errors import InputError
+from amif_extract.errors import InputError, read_input_bytes
 from amif_extract.pipeline import (
     BuildSettings,
     DocumentExtraction,
@@ -287,7 +287,7 @@ def run_on_dask(
         for position, task in enumerate(tasks):
             path = task.document.path
             if path not in sent:
-                sent[path] = client.scatter(_read_source(path), hash=False)
+                sent[path] = client.scatter(read_input_bytes(path), hash=False)
             futures[client.submit(run_task_from_bytes, task, sent[path], pure=False)] = position
         outcomes: list[TaskOutcome] = []
         progress("extracting", 0, len(tasks))
@@ -301,10 +301,3 @@ def run_on_dask(
                 raise _worker_died(tasks[position], known=True) from error
             progress(f"extracted {tasks[position].describe()}", done, len(tasks))
     return outcomes
-
-
-def _read_source(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise InputError(path, f"cannot read file ({error.strerror})") from error

@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from amif_extract.acknowledge import load_acknowledgements
-from amif_extract.errors import InputError
+from amif_extract.errors import read_input_bytes
 from amif_extract.paths import SCHEMAS_DIR
 from amif_extract.pipeline import (
     BuildResult,
@@ -52,10 +52,7 @@ def code_fingerprint() -> str:
 
 
 def _file_digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as error:
-        raise InputError(path, f"cannot read file ({error.strerror or error})") from error
+    return hashlib.sha256(read_input_bytes(path)).hexdigest()
 
 
 def outputs_key(documents: Sequence[InputDocument], acknowledgements: Path) -> str:

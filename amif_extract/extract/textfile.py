@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from amif_extract.errors import InputError
+from amif_extract.errors import InputError, read_input_bytes
 from amif_extract.findings import Finding, SourceLocation
 
 
@@ -54,12 +54,7 @@ def decode_text(data: bytes, path: Path, source_name: str) -> tuple[str, str, li
 def read_text_document(path: Path, source_name: str | None = None) -> TextDocument:
     """Read a text extraction; CRLF and CR line endings read as LF."""
     name = source_name or path.name
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as error:
-        raise InputError(path, "file not found") from error
-    except OSError as error:
-        raise InputError(path, f"cannot read file ({error.strerror})") from error
+    data = read_input_bytes(path)
     text, encoding, findings = decode_text(data, path, name)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return TextDocument(path, name, lines, encoding, findings)

@@ -148,11 +148,6 @@ def acknowledge_findings(
     return marked
 
 
-def apply(findings: Iterable[Finding], path: Path = DEFAULT_ACKNOWLEDGEMENTS) -> list[Finding]:
-    """Mark the findings the steward file at `path` acknowledges (the call `pipeline.assemble` makes)."""
-    return acknowledge_findings(findings, load_acknowledgements(path))
-
-
 def unmatched_acknowledgements(
     findings: Iterable[Finding], acknowledgements: Sequence[Acknowledgement]
 ) -> list[Acknowledgement]:

@@ -482,10 +482,3 @@ def write_build(result: BuildResult, out_dir: Path) -> dict[str, bytes]:
     write_output_folder(out_dir, files)
     return files
 
-
-def file_checksums(files: dict[str, bytes]) -> dict[str, str]:
-    return {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
-
-
-def input_checksums(result: BuildResult) -> dict[str, str]:
-    return {document.source_file: document.sha256 for document in result.inputs}

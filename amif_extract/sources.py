@@ -33,9 +33,6 @@ class Source:
     url: str = ""
     retrieved: str = ""
 
-    def path_in(self, raw_dir: Path) -> Path:
-        return raw_dir / self.file
-
 
 @dataclass(frozen=True)
 class Manifest:

@@ -24,9 +24,11 @@ from amif_extract.acknowledge import (
     load_acknowledgements,
     unmatched_acknowledgements,
 )
+from amif_extract.assembly import finding_rows
+from amif_extract.build_records import BuildResult, BuildSettings, Progress
 from amif_extract.errors import InputError
 from amif_extract.findings import SEVERITIES, Finding
-from amif_extract.pipeline import BuildResult, BuildSettings, Progress, build, finding_rows, output_files
+from amif_extract.pipeline import build, output_files
 from amif_extract.report import finding_record, is_blocking
 
 CHECK_FORMATS = ("text", "github", "json", "junit")

@@ -27,9 +27,10 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from amif_extract import __version__
 from amif_extract.acknowledge import DEFAULT_ACKNOWLEDGEMENTS
+from amif_extract.build_records import BuildResult, BuildSettings
 from amif_extract.errors import InputError, SchemaFailure
 from amif_extract.paths import DEFAULT_NORMALIZED_DIR, DEFAULT_RAW_DIR
-from amif_extract.pipeline import BuildResult, BuildSettings, extract_files, write_build
+from amif_extract.pipeline import extract_files, write_build
 
 # pandera probes for dask.dataframe when it builds a schema, which costs ~0.5 s whenever dask is
 # installed (the `cluster` extra). The command line never validates Dask frames, so in this process

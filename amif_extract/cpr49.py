@@ -27,10 +27,11 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from amif_extract.build_records import Row
 from amif_extract.errors import InputError
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.schemas.amif_operations_cpr49 import AmifOperationsCpr49
-from amif_extract.tables import Row, TableSpec, csv_bytes
+from amif_extract.tables import TableSpec, csv_bytes
 
 TABLE = "amif_operations_cpr49"
 KEY = "Operation_Unique_Identifier"

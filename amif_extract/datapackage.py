@@ -26,12 +26,15 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa_arrow
 
 from amif_extract import __version__
+from amif_extract.cpr49 import TABLE as KOHESIO_TABLE
+from amif_extract.cpr49 import table_schema_descriptor
 from amif_extract.errors import InputError
+from amif_extract.sources import MANIFEST_NAME, Source, load_manifest
+from amif_extract.specs import table_specs
 from amif_extract.tables import TableSpec, arrow_schema
 
 if TYPE_CHECKING:
-    from amif_extract.pipeline import BuildResult, InputDocument
-    from amif_extract.sources import Source
+    from amif_extract.build_records import BuildResult, InputDocument
 
 DATAPACKAGE_JSON = "datapackage.json"
 # Data Package v2: the version that has `exclusiveMinimum` (pandera's `gt`, e.g. an exchange rate > 0).
@@ -272,10 +275,8 @@ def table_schema(spec: TableSpec) -> dict[str, Any]:
 
 def kohesio_table_schema() -> dict[str, Any]:
     """The hand-written Kohesio Table Schema, without its own profile URL (the package's version rules)."""
-    from amif_extract.cpr49 import TABLE, table_schema_descriptor
-
     schema = {key: value for key, value in table_schema_descriptor().items() if key != "$schema"}
-    references = foreign_keys(TABLE)
+    references = foreign_keys(KOHESIO_TABLE)
     if references:
         schema["foreignKeys"] = references
     return schema
@@ -287,8 +288,6 @@ def file_facts(data: bytes) -> dict[str, Any]:
 
 def csv_resource(spec: TableSpec, data: bytes) -> dict[str, Any]:
     """A table's CSV as a tabular resource: its dialect, schema, size and hash."""
-    from amif_extract.cpr49 import TABLE as KOHESIO_TABLE
-
     schema = kohesio_table_schema() if spec.name == KOHESIO_TABLE else table_schema(spec)
     resource: dict[str, Any] = {
         "name": spec.name,
@@ -344,8 +343,6 @@ def table_resources(specs: Iterable[TableSpec], files: Mapping[str, bytes]) -> l
 
 def manifest_entries(inputs: Sequence[InputDocument]) -> dict[str, Source]:
     """The manifest entries of the inputs, by file; `{}` when they were named directly, with no manifest."""
-    from amif_extract.sources import MANIFEST_NAME, load_manifest
-
     folders = {
         document.path.parents[len(Path(document.source_file).parts) - 1]
         for document in inputs
@@ -383,7 +380,6 @@ def source_descriptors(inputs: Sequence[InputDocument]) -> list[dict[str, Any]]:
 
 
 def package_descriptor(result: BuildResult, files: Mapping[str, bytes]) -> dict[str, Any]:
-    from amif_extract.pipeline import table_specs
 
     return {
         "$schema": DATAPACKAGE_PROFILE,

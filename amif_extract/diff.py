@@ -25,7 +25,7 @@ FINDING_KEY: tuple[str, ...] = ("code", "table", "row_id", "column")
 # Columns whose value best tells a person which row they are looking at.
 LABEL_COLUMNS: tuple[str, ...] = ("title", "name", "message")
 
-Row = dict[str, str]
+CsvRow = dict[str, str]  # a row as read back from a CSV file: every value a string
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,8 @@ class TableDiff:
 
     name: str
     key: tuple[str, ...]
-    added: list[Row] = field(default_factory=list)
-    removed: list[Row] = field(default_factory=list)
+    added: list[CsvRow] = field(default_factory=list)
+    removed: list[CsvRow] = field(default_factory=list)
     changed: list[RowChange] = field(default_factory=list)
     unchanged: int = 0
     columns_added: list[str] = field(default_factory=list)
@@ -77,7 +77,7 @@ class BuildDiff:
 @dataclass(frozen=True)
 class CsvTable:
     columns: list[str]
-    rows: list[Row]
+    rows: list[CsvRow]
 
 
 def read_csv_table(path: Path) -> CsvTable:
@@ -96,7 +96,7 @@ def read_csv_table(path: Path) -> CsvTable:
 
 def table_key(name: str, columns: Sequence[str]) -> tuple[str, ...]:
     """The column(s) that identify a row: the table contract's key, else the first column."""
-    from amif_extract.pipeline import table_specs
+    from amif_extract.specs import table_specs  # pandera: only when two builds are compared
 
     if name == "findings" and all(column in columns for column in FINDING_KEY):
         return FINDING_KEY
@@ -106,9 +106,9 @@ def table_key(name: str, columns: Sequence[str]) -> tuple[str, ...]:
     return (columns[0],) if columns else ()
 
 
-def keyed_rows(rows: Iterable[Row], key: Sequence[str]) -> dict[str, Row]:
+def keyed_rows(rows: Iterable[CsvRow], key: Sequence[str]) -> dict[str, CsvRow]:
     """Rows by key; a key printed twice gets `#2`, `#3`… in document order so no row is lost."""
-    keyed: dict[str, Row] = {}
+    keyed: dict[str, CsvRow] = {}
     for row in rows:
         base = " | ".join(row.get(column, "") for column in key)
         candidate, count = base, 1
@@ -126,7 +126,7 @@ def row_label(row: Mapping[str, str]) -> str:
     return ""
 
 
-def diff_rows(old: Row, new: Row, columns: Sequence[str]) -> tuple[FieldChange, ...]:
+def diff_rows(old: CsvRow, new: CsvRow, columns: Sequence[str]) -> tuple[FieldChange, ...]:
     return tuple(
         FieldChange(column, old.get(column, ""), new.get(column, ""))
         for column in columns
@@ -192,7 +192,7 @@ def diff_builds(
 # ---------------------------------------------------------------- formats
 
 
-def _row_line(sign: str, table: TableDiff, row: Row) -> str:
+def _row_line(sign: str, table: TableDiff, row: CsvRow) -> str:
     key = " | ".join(row.get(column, "") for column in table.key)
     label = row_label(row)
     return f"  {sign} {key}" + (f"  “{label}”" if label and label != key else "")

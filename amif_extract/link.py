@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from amif_extract.extract.practice_sheets import organisation_names
+from amif_extract.build_records import Row
 from amif_extract.findings import Finding, SourceLocation
+from amif_extract.normalize.name_lists import organisation_names
 from amif_extract.organisations import (
     Authority,
     Match,
@@ -20,7 +21,6 @@ from amif_extract.organisations import (
     organisation_findings,
     resolve_many,
 )
-from amif_extract.tables import Row
 
 Mention = tuple[str, SourceLocation]
 ORGANISATION_SECTIONS = ("commune_institution", "organisers")

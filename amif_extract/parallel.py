@@ -23,28 +23,23 @@ import multiprocessing.context
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from amif_extract.assembly import preload_assembly
+from amif_extract.build_records import BuildSettings, DocumentExtraction, InputDocument, Progress
 from amif_extract.errors import InputError, read_input_bytes
-from amif_extract.pipeline import (
-    BuildSettings,
-    DocumentExtraction,
-    InputDocument,
+from amif_extract.registry import (
+    assemble_pages,
     extract_document,
+    is_splittable,
     pdf_page_count_for,
-    preload_assembly,
+    read_page_range,
 )
-
-Progress = Callable[[str, int, int], None]
-
-AMIF_PDF = ("amif_table", "pdf")
-BROCHURE_PDF = ("practice_sheets", "pdf")
-SPLITTABLE = (AMIF_PDF, BROCHURE_PDF)
 
 
 @dataclass(frozen=True)
@@ -74,7 +69,7 @@ class TaskFailure:
         return InputError(self.path, self.reason)
 
 
-PageData = list[Any]  # PageLayout (AMIF table) or list[SourceLine] (brochure), one per page
+PageData = list[Any]  # one item per page, as the document's extractor reads a page range
 TaskOutcome = DocumentExtraction | PageData | TaskFailure
 
 
@@ -107,41 +102,9 @@ def run_task_from_bytes(task: ExtractionTask, data: bytes) -> TaskOutcome:
     return outcome
 
 
-def read_page_range(document: InputDocument, first: int, last: int) -> PageData:
-    """Pages first..last of a splittable PDF, as the plain data its assembler takes."""
-    if (document.kind, document.format) == AMIF_PDF:
-        from amif_extract.extract.amif_pdf import read_page_layouts
-
-        return read_page_layouts(document.path, first, last)
-    from amif_extract.extract.practice_sheets import PracticeSheetSettings, pdf_page_range
-
-    return pdf_page_range(document.path, PracticeSheetSettings(), first, last)
-
-
-def assemble_pages(document: InputDocument, pages: PageData) -> DocumentExtraction:
-    """A splittable PDF's extraction from all its pages in order, as `extract_document` would give it."""
-    if (document.kind, document.format) == AMIF_PDF:
-        from amif_extract.extract.amif_pdf import amif_rows_from_layouts
-
-        return DocumentExtraction(
-            document, amif=amif_rows_from_layouts(document.path, document.source_file, pages)
-        )
-    from amif_extract.extract.practice_sheets import (
-        PracticeSheetSettings,
-        check_text_layer,
-        practice_sheets_from_pages,
-    )
-
-    check_text_layer(document.path, pages)
-    sheets = practice_sheets_from_pages(
-        document.path, document.source_file, pages, [], PracticeSheetSettings()
-    )
-    return DocumentExtraction(document, practice_sheets=sheets)
-
-
 def plan_tasks(index: int, document: InputDocument, settings: BuildSettings) -> list[ExtractionTask]:
     """The tasks of one document: page ranges of `settings.pages_per_task` for a splittable PDF."""
-    if (document.kind, document.format) not in SPLITTABLE:
+    if not is_splittable(document):
         return [ExtractionTask(index, document, settings)]
     count = pdf_page_count_for(document, settings)
     step = settings.pages_per_task or pages_per_task(count, settings.effective_workers)

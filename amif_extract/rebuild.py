@@ -18,22 +18,18 @@ from functools import cache
 from pathlib import Path
 
 from amif_extract.acknowledge import load_acknowledgements
+from amif_extract.assembly import assemble
+from amif_extract.build_records import BuildResult, BuildSettings, InputDocument, Progress, check_page_limit
 from amif_extract.errors import read_input_bytes
 from amif_extract.paths import SCHEMAS_DIR
 from amif_extract.pipeline import (
-    BuildResult,
-    BuildSettings,
-    InputDocument,
-    Progress,
-    assemble,
-    check_page_limit,
     extract_all,
     extraction_cache_key,
     manifest_documents,
     output_files,
-    pdf_page_count_for,
     refuse_schema_failures,
 )
+from amif_extract.registry import has_page_count, pdf_page_count_for
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 OUTPUTS_CACHE_VERSION = "outputs 2"  # bump when what a cached build entry holds changes shape
@@ -122,6 +118,6 @@ def _store_outputs(
     page_counts = {
         document.source_file: pdf_page_count_for(document, settings)
         for document in documents
-        if document.format == "pdf" and document.kind in ("amif_table", "practice_sheets")
+        if has_page_count(document)
     }
     store_entry(cache_dir, key, (dataclasses.replace(result, metadata={}), files, page_counts))

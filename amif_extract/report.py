@@ -23,7 +23,7 @@ from amif_extract.context import SourceContext, SourceTexts
 from amif_extract.findings import FINDING_CODES, SEVERITIES, Finding
 
 if TYPE_CHECKING:
-    from amif_extract.pipeline import BuildResult
+    from amif_extract.build_records import BuildResult
 
 REPORT_JSON = "validation_report.json"
 REPORT_HTML = "validation_report.html"
@@ -164,7 +164,7 @@ def code_order(code: str) -> tuple[int, int]:
 
 
 def _keyed_rows(result: BuildResult) -> dict[tuple[str, str], Mapping[str, Any]]:
-    from amif_extract.pipeline import table_specs
+    from amif_extract.specs import table_specs  # pandera: only when the report is rendered
 
     specs = table_specs()
     index: dict[tuple[str, str], Mapping[str, Any]] = {}

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from amif_extract.errors import InputError
+from amif_extract.registry import FORMATS, kind_names
 
 MANIFEST_NAME = "sources.toml"
-DOCUMENT_KINDS = ("amif_table", "practice_sheets", "web_page")
-FORMATS = ("pdf", "text")
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ def _entry(raw: dict[str, object], manifest_path: Path, index: int) -> Source:
     if missing:
         raise InputError(manifest_path, f"source #{index} lacks {', '.join(missing)}")
     values = {key: str(value) for key, value in raw.items()}
-    if values["kind"] not in DOCUMENT_KINDS:
+    if values["kind"] not in kind_names():
         raise InputError(manifest_path, f"source #{index} has unknown kind {values['kind']!r}")
     if values["format"] not in FORMATS:
         raise InputError(manifest_path, f"source #{index} has unknown format {values['format']!r}")

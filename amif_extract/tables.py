@@ -21,9 +21,8 @@ import pyarrow as pa_arrow
 import pyarrow.parquet as pq
 from pandera.engines import pandas_engine
 
+from amif_extract.build_records import Row
 from amif_extract.findings import Finding, SourceLocation
-
-Row = dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from amif_extract.build_records import Row
 from amif_extract.findings import Finding, Severity, SourceLocation
 from amif_extract.normalize.projects import TABLE
 
-Row = dict[str, Any]
 Rule = Callable[[Row], list[Finding]]
 
 

@@ -41,7 +41,8 @@ def serial_build_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def serial_output_files(raw_dir: Path, serial_build_cache: Path) -> dict[str, bytes]:
     """Every output file of a serial, in-process build of raw/ from an empty cache: the reference."""
-    from amif_extract.pipeline import BuildSettings, build, output_files
+    from amif_extract.build_records import BuildSettings
+    from amif_extract.pipeline import build, output_files
 
     assert not any(serial_build_cache.iterdir())
     return output_files(build(raw_dir, BuildSettings(workers=1, cache_dir=serial_build_cache)))

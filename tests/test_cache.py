@@ -14,9 +14,11 @@ import amif_extract.extract.practice_sheets as practice_sheets
 import amif_extract.extract.web_pages as web_pages
 import amif_extract.parallel as parallel
 import amif_extract.pipeline as pipeline
+import amif_extract.registry as registry
+from amif_extract.build_records import BuildSettings, InputDocument
 from amif_extract.cache import CACHE_FORMAT, cache_key, default_cache_dir, entry_path, load_entry, store_entry
 from amif_extract.cli import app
-from amif_extract.pipeline import BuildSettings, InputDocument, build, extract_all, output_files
+from amif_extract.pipeline import build, extract_all, output_files
 from amif_extract.sources import sha256_of
 
 runner = CliRunner()
@@ -35,6 +37,8 @@ def test_a_warm_build_calls_no_extractor_and_gives_the_same_bytes(
     for module, name in (
         (pipeline, "extract_document"),
         (pipeline, "pdf_page_count_for"),
+        (registry, "extract_document"),
+        (registry, "pdf_page_count_for"),
         (parallel, "run_task"),
         (amif_pdf, "extract_amif_pdf"),
         (amif_pdf, "read_page_layouts"),
@@ -68,8 +72,7 @@ def test_a_corrupt_entry_is_ignored_and_rebuilt(raw_dir: Path, tmp_path: Path, d
     entry.write_bytes(damage)
     again = extract_all([document], settings)
     assert again == first
-    assert again[0].web_page is not None
-    assert again[0].web_page.conventions[0]["organisation"] == "ASTI"
+    assert again[0].payload.conventions[0]["organisation"] == "ASTI"
     assert load_entry(tmp_path, pipeline.extraction_cache_key(document)) is not None
 
 
@@ -84,7 +87,7 @@ def test_a_cached_result_is_used_for_the_same_content_under_another_path(
     moved = InputDocument(copy, document.source_file, "web_page", "text", document.sha256)
     again = extract_all([moved], settings)
     assert again[0].document == moved
-    assert again[0].web_page == first[0].web_page
+    assert again[0].payload == first[0].payload
 
 
 def test_the_key_changes_with_content_name_extractor_version_and_settings() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from amif_extract.build_records import BuildResult
 from amif_extract.cpr49 import (
     CPR49_SPEC,
     bare_line_feed_records,
@@ -22,7 +23,7 @@ from amif_extract.cpr49 import (
 )
 from amif_extract.errors import InputError
 from amif_extract.findings import Finding
-from amif_extract.pipeline import BuildResult, build
+from amif_extract.pipeline import build
 from amif_extract.tables import csv_bytes, parquet_bytes, schema_findings
 
 KOHESIO_COLUMNS = [

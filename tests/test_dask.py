@@ -13,9 +13,10 @@ from distributed import LocalCluster
 from typer.testing import CliRunner
 
 from amif_extract import parallel
+from amif_extract.build_records import BuildSettings, InputDocument
 from amif_extract.cli import app
 from amif_extract.errors import InputError
-from amif_extract.pipeline import BuildSettings, InputDocument, build, extract_all, output_files
+from amif_extract.pipeline import build, extract_all, output_files
 from amif_extract.sources import sha256_of
 
 runner = CliRunner()

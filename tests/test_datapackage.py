@@ -24,6 +24,7 @@ import pytest
 from pandera.engines import pandas_engine
 from pandera.typing import Series
 
+from amif_extract.build_records import BuildResult, BuildSettings
 from amif_extract.cpr49 import table_schema_descriptor
 from amif_extract.datapackage import (
     DATAPACKAGE_JSON,
@@ -34,8 +35,9 @@ from amif_extract.datapackage import (
     table_schema_pattern,
 )
 from amif_extract.findings import FINDING_CODES
-from amif_extract.pipeline import BuildResult, BuildSettings, manifest_documents, table_specs
+from amif_extract.pipeline import manifest_documents
 from amif_extract.sources import load_manifest
+from amif_extract.specs import table_specs
 from amif_extract.tables import TableSpec, csv_bytes
 
 NORMALIZED = Path(__file__).resolve().parents[1] / "normalized"

@@ -14,8 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from amif_extract.build_records import BuildResult
 from amif_extract.cli import app
-from amif_extract.pipeline import BuildResult, build, extract_files, output_files
+from amif_extract.pipeline import build, extract_files, output_files
 
 runner = CliRunner()
 

@@ -10,7 +10,7 @@ import pytest
 
 import amif_extract.rebuild as rebuild
 from amif_extract.acknowledge import DEFAULT_ACKNOWLEDGEMENTS
-from amif_extract.pipeline import BuildSettings
+from amif_extract.build_records import BuildSettings
 
 
 def _refuse(*args: Any, **kwargs: Any) -> Any:

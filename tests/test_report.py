@@ -15,11 +15,13 @@ from amif_extract.acknowledge import (
     parse_acknowledgements,
     unmatched_acknowledgements,
 )
+from amif_extract.assembly import finding_rows
+from amif_extract.build_records import BuildResult, InputDocument
 from amif_extract.check import CheckOutcome, format_outcome, with_acknowledgements
 from amif_extract.context import ContextSettings, SourceTexts
 from amif_extract.errors import InputError
 from amif_extract.findings import FINDING_CODES, Finding, SourceLocation
-from amif_extract.pipeline import BuildResult, InputDocument, extract_files, finding_rows, output_files
+from amif_extract.pipeline import extract_files, output_files
 from amif_extract.report import (
     REPORT_HTML,
     REPORT_JSON,

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from amif_extract.acknowledge import load_acknowledgements
+from amif_extract.build_records import BuildResult
 from amif_extract.check import with_acknowledgements
-from amif_extract.pipeline import BuildResult, extract_files
+from amif_extract.pipeline import extract_files
 from amif_extract.report import REPORT_HTML, report_files
 
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from amif_extract.build_records import Row
 from amif_extract.errors import InputError
 from amif_extract.extract.textfile import read_text_document
 from amif_extract.findings import Finding, SourceLocation
@@ -39,13 +40,11 @@ from amif_extract.normalize.contacts import (
     Contact,
     ContactLine,
     fold,
-    looks_like_person_name,
     read_contact_block,
 )
+from amif_extract.normalize.name_lists import organisation_names
 from amif_extract.pagetext import PageLine, PageText
 from amif_extract.textclean import collapse_spaces, join_wrapped_lines, normalise_apostrophes, strip_markup
-
-Row = dict[str, Any]
 
 # The template's sections in the order every sheet prints them.
 SECTION_ORDER: tuple[str, ...] = (
@@ -97,11 +96,6 @@ _SLUG_STOPWORDS = frozenset(
     ["a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "pour", "sur", "un", "une",
      "dans", "par", "avec"]
 )  # fmt: skip
-_LEADING_ARTICLE = re.compile(r"^(?:l'|la\s+|le\s+|les\s+)(?=[A-ZÀ-Þ])")
-_COLLABORATION = re.compile(
-    r"\s+en\s+(?:etroite\s+|étroite\s+)?(?:collaboration|partenariat|cooperation|coopération)\s+avec\s+",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -537,43 +531,6 @@ def section_text(section: SheetSection | None) -> str:
     if section is None:
         return ""
     return "\n".join(line.text for line in section.lines)
-
-
-def organisation_names(value: str) -> list[str]:
-    """The organisations a Commune/Institution or Organisateur(s) value names.
-
-    Lines are separate names, a line in parentheses belongs to the name above it, ``… en
-    collaboration avec …`` separates names, and so do commas when every part starts with a
-    capital (``Collège échevinal, Service des Sports``; not ``Égalité des Chances, pour tous``),
-    the last part also split at ``et``. People's names and label lines (``Service :``) are left out.
-    """
-    names: list[str] = []
-    for line in value.split("\n"):
-        line = line.strip()
-        if not line or line.endswith(":"):
-            continue
-        if line.startswith("(") and names:
-            names[-1] = f"{names[-1]} {line}"
-            continue
-        for part in _COLLABORATION.split(line):
-            names += _split_listed_names(part)
-    names = [_LEADING_ARTICLE.sub("", name) for name in names]
-    return [name for name in names if name and not looks_like_person_name(name)]
-
-
-def _split_listed_names(text: str) -> list[str]:
-    parts = [part.strip() for part in text.split(",")]
-    if len(parts) < 2 or not all(_starts_with_capital(part) for part in parts):
-        return [text.strip(" .;")]
-    last = re.split(r"\s+et\s+", parts[-1])
-    if len(last) == 2 and all(_starts_with_capital(part) for part in last):
-        parts[-1:] = last
-    return [part.strip(" .;") for part in parts]
-
-
-def _starts_with_capital(text: str) -> bool:
-    text = re.sub(r"^(?:l'|la |le |les )", "", text.strip(), flags=re.IGNORECASE)
-    return bool(text) and text[0].isupper()
 
 
 def sheet_records(

@@ -26,16 +26,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
+from amif_extract.build_records import Row
 from amif_extract.errors import InputError
 from amif_extract.extract.textfile import read_text_document
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.normalize.contacts import fold
 from amif_extract.normalize.periods import FRENCH_NUMBERS, Period, scan_periods
 from amif_extract.textclean import collapse_spaces, join_wrapped_lines, normalise_apostrophes, strip_markup
-
-Row = dict[str, Any]
 
 WEB_PAGE_KINDS: tuple[str, ...] = ("ministry_conventions", "convention_summary", "iom_project_list")
 

@@ -1,0 +1,105 @@
+"""The records a build passes between its stages: settings, input documents, extractions, results.
+
+Every stage may import this module and it imports no stage: the records sit at the bottom of the
+house so that the pipeline, the parallel runner, the report and the data package can share them
+without importing one another.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from amif_extract.cache import default_cache_dir
+from amif_extract.errors import InputError
+from amif_extract.findings import Finding
+
+# One row of an output table: column name -> plain Python value (str, int, Decimal, date, None).
+Row = dict[str, Any]
+# A progress callback: (what is happening, steps done, steps in all).
+Progress = Callable[[str, int, int], None]
+
+
+def no_progress(message: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """Limits and switches of a build, with the CLI option that sets each."""
+
+    max_file_mb: float = 200.0  # --max-file-mb: larger source files are refused
+    max_pages: int = 5000  # --max-pages: PDFs with more pages are refused
+    workers: int | None = None  # --workers: extraction processes (None: every core; 1: serial, no pool)
+    # (library only) PDF pages one task reads; None: chosen per PDF (see `parallel.pages_per_task`).
+    pages_per_task: int | None = None
+    scheduler: str | None = None  # --scheduler: a Dask scheduler's address (tcp://HOST:PORT) to run on
+    scheduler_timeout_s: float = 10.0  # --scheduler-timeout: seconds to wait for the scheduler
+    use_cache: bool = True  # --no-cache turns it off: every document is parsed again
+    # --cache-dir: where extraction results are cached (None: $AMIF_EXTRACT_CACHE, else
+    # $XDG_CACHE_HOME/amif-extract, else ~/.cache/amif-extract).
+    cache_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_file_mb <= 0:
+            raise ValueError("max_file_mb must be positive")
+        if self.max_pages <= 0:
+            raise ValueError("max_pages must be positive")
+        if self.workers is not None and self.workers < 1:
+            raise ValueError(f"workers must be at least 1 (got {self.workers})")
+        if self.pages_per_task is not None and self.pages_per_task < 1:
+            raise ValueError(f"pages_per_task must be at least 1 (got {self.pages_per_task})")
+        if self.scheduler is not None and "://" not in self.scheduler:
+            raise ValueError(f"scheduler must be an address like tcp://HOST:PORT (got {self.scheduler!r})")
+        if self.scheduler_timeout_s <= 0:
+            raise ValueError("scheduler_timeout_s must be positive")
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def effective_workers(self) -> int:
+        return self.workers if self.workers is not None else os.cpu_count() or 1
+
+    @property
+    def effective_cache_dir(self) -> Path:
+        return self.cache_dir if self.cache_dir is not None else default_cache_dir()
+
+
+@dataclass(frozen=True)
+class InputDocument:
+    """A document the build reads: where it is, what it is, and its checksum."""
+
+    path: Path
+    source_file: str
+    kind: str
+    format: str
+    sha256: str
+
+
+@dataclass
+class DocumentExtraction:
+    """What one document gave: its extractor's record, read through its kind's registry entry."""
+
+    document: InputDocument
+    payload: Any  # AmifExtraction, PracticeSheetsExtraction, WebPageExtraction... by `document.kind`
+
+
+@dataclass
+class BuildResult:
+    tables: dict[str, list[Row]]
+    findings: list[Finding]
+    inputs: list[InputDocument]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def check_page_limit(document: InputDocument, page_count: int | None, settings: BuildSettings) -> None:
+    """`InputError` when a PDF has more pages than `settings.max_pages`."""
+    if page_count is not None and page_count > settings.max_pages:
+        raise InputError(
+            document.path, f"PDF has {page_count} pages, over the limit of {settings.max_pages} (--max-pages)"
+        )

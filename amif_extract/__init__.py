@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -36,6 +37,4 @@ __all__ = ["__version__", *_PUBLIC]
 def __getattr__(name: str) -> object:
     if name not in _PUBLIC:
         raise AttributeError(f"module 'amif_extract' has no attribute {name!r}")
-    import importlib
-
     return getattr(importlib.import_module(_PUBLIC[name]), name)

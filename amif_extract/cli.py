@@ -32,6 +32,10 @@ from amif_extract.errors import InputError, SchemaFailure
 from amif_extract.paths import DEFAULT_NORMALIZED_DIR, DEFAULT_RAW_DIR
 from amif_extract.pipeline import extract_files, write_build
 
+# Each command imports the stage it runs (rebuild, check, diff, fetch, the organisations review) in
+# its own body: together they cost ~0.15 s of start-up (ssl and http for fetch, the report, the
+# organisations code), which `--help`, `--version` and every other command need not pay.
+
 # pandera probes for dask.dataframe when it builds a schema, which costs ~0.5 s whenever dask is
 # installed (the `cluster` extra). The command line never validates Dask frames, so in this process
 # the probe is told dask.dataframe is absent; the library API leaves the import system alone.

@@ -20,6 +20,7 @@ Three plain steps, each usable alone:
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -226,8 +227,6 @@ def cpr49_findings(rows: Iterable[Row]) -> list[Finding]:
 
 def written_csv_findings(rows: Sequence[Row]) -> list[Finding]:
     """The build's check of the file it is about to write: its CSV bytes through `validate_cpr49_csv`."""
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="amif-cpr49-") as folder:
         path = Path(folder) / f"{TABLE}.csv"
         path.write_bytes(csv_bytes(CPR49_SPEC, rows))

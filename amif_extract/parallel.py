@@ -236,7 +236,7 @@ def run_on_dask(
     tasks: Sequence[ExtractionTask], settings: BuildSettings, progress: Progress
 ) -> list[TaskOutcome]:
     """Run tasks on the Dask cluster at `settings.scheduler`; each document's bytes are sent once."""
-    from distributed import Client, KilledWorker
+    from distributed import Client, KilledWorker  # dask: only for a build on a cluster
 
     address = settings.scheduler or ""
     try:

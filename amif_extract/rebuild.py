@@ -20,6 +20,7 @@ from pathlib import Path
 from amif_extract.acknowledge import load_acknowledgements
 from amif_extract.assembly import assemble
 from amif_extract.build_records import BuildResult, BuildSettings, InputDocument, Progress, check_page_limit
+from amif_extract.cache import load_entry, store_entry
 from amif_extract.errors import read_input_bytes
 from amif_extract.paths import SCHEMAS_DIR
 from amif_extract.pipeline import (
@@ -92,8 +93,6 @@ def build_outputs(
 def _cached_outputs(
     cache_dir: Path, key: str, documents: Sequence[InputDocument], settings: BuildSettings
 ) -> tuple[BuildResult, dict[str, bytes]] | None:
-    from amif_extract.cache import load_entry
-
     entry = load_entry(cache_dir, key)
     if not (isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], BuildResult)):
         return None
@@ -111,8 +110,6 @@ def _store_outputs(
     result: BuildResult,
     files: dict[str, bytes],
 ) -> None:
-    from amif_extract.cache import store_entry
-
     # The page counts keep --max-pages refusing a PDF whose outputs come from the cache. The
     # metadata (pages' lines, review items) only serves files already rendered into `files`.
     page_counts = {

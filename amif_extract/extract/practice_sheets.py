@@ -259,7 +259,7 @@ def open_brochure_pdf(path: Path) -> Iterator[Any]:
     `open_pdf` gives the AMIF reader's reasons (encrypted, truncated, damaged), so one broken file reads
     the same whichever extractor meets it.
     """
-    from amif_extract.extract.amif_pdf import open_pdf
+    from amif_extract.extract.amif_pdf import open_pdf  # pdfplumber: a text brochure never loads it
 
     with open_pdf(path) as pdf:
         try:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from amif_extract.errors import InputError
+from amif_extract.specs import table_specs
 
 # Columns that say where a value was printed, not what it is.
 PROVENANCE_COLUMNS: tuple[str, ...] = ("source_file", "source_page", "source_line", "bbox", "finding_id")
@@ -96,8 +97,6 @@ def read_csv_table(path: Path) -> CsvTable:
 
 def table_key(name: str, columns: Sequence[str]) -> tuple[str, ...]:
     """The column(s) that identify a row: the table contract's key, else the first column."""
-    from amif_extract.specs import table_specs  # pandera: only when two builds are compared
-
     if name == "findings" and all(column in columns for column in FINDING_KEY):
         return FINDING_KEY
     specs = table_specs()

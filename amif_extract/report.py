@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from amif_extract import __version__
 from amif_extract.context import SourceContext, SourceTexts
 from amif_extract.findings import FINDING_CODES, SEVERITIES, Finding
+from amif_extract.specs import table_specs
 
 if TYPE_CHECKING:
     from amif_extract.build_records import BuildResult
@@ -164,8 +165,6 @@ def code_order(code: str) -> tuple[int, int]:
 
 
 def _keyed_rows(result: BuildResult) -> dict[tuple[str, str], Mapping[str, Any]]:
-    from amif_extract.specs import table_specs  # pandera: only when the report is rendered
-
     specs = table_specs()
     index: dict[tuple[str, str], Mapping[str, Any]] = {}
     for name, rows in result.tables.items():

@@ -95,7 +95,7 @@ def _extract_missing(
             progress(f"extracting {document.source_file}", index, len(documents))
             results.append(extract_document(document, settings))
         return results
-    from amif_extract.parallel import TaskFailure, extract_in_parallel  # process pools: only when used
+    from amif_extract.parallel import TaskFailure, extract_in_parallel  # multiprocessing, ~50 ms: if used
 
     outcomes = extract_in_parallel(documents, settings, progress)
     for outcome in outcomes:

@@ -377,8 +377,11 @@ def _diff_format(value: str) -> str:
 
 @app.command("diff")
 def diff_command(
-    old: Annotated[Path, typer.Argument(help="Folder of the earlier build (a normalized/ folder).")],
-    new: Annotated[Path, typer.Argument(help="Folder of the later build.")],
+    old: Annotated[
+        Path,
+        typer.Argument(help="Folder of the earlier build (a normalized/ folder, or a raw/ folder to build)."),
+    ],
+    new: Annotated[Path, typer.Argument(help="Folder of the later build (or raw/ folder).")],
     output_format: Annotated[
         str, typer.Option("--format", callback=_diff_format, help="text (for people) or json.")
     ] = "text",
@@ -391,7 +394,9 @@ def diff_command(
 ) -> None:
     """List the rows added, removed and changed (field by field) between two builds.
 
-    Differences are not errors: the exit code is 0 unless a folder is missing (2).
+    Differences are not errors: the exit code is 0 unless a folder is missing (2). A raw/ folder
+    (documents and their sources.toml) is built in memory first; the output names the file read for
+    each document and the other formats of it that were not compared.
 
     \b
     Example:

@@ -7,6 +7,7 @@ a sentinel set of files and checks that their bytes are exactly as before.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import os
@@ -263,6 +264,33 @@ def test_a_windows_1252_text_is_decoded_with_a_finding(raw_dir: Path, tmp_path: 
     assert csv_rows(out / "amif_projects.csv", ["source_file"]) == csv_rows(
         reference / "amif_projects.csv", ["source_file"]
     )
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
+def test_a_utf16_text_with_its_byte_order_mark_is_read_as_text(
+    raw_dir: Path, tmp_path: Path, codec: str
+) -> None:
+    """What Windows Notepad saves as "Unicode": same rows as the UTF-8 original, no finding about it."""
+    original = (raw_dir / WEB_PAGE).read_text(encoding="utf-8")
+    data = original.encode(codec)
+    if codec == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data  # the codec with a named byte order writes no mark itself
+    wide = tmp_path / "asti_utf16.txt"
+    wide.write_bytes(data)
+    assert cli("extract", str(wide), "--out", str(tmp_path / "wide")).exit_code == 0
+    assert cli("extract", str(raw_dir / WEB_PAGE), "--out", str(tmp_path / "utf8")).exit_code == 0
+    for table in ("conventions.csv", "findings.csv"):
+        utf16_rows = csv_rows(tmp_path / "wide" / table, ["source_file", "finding_id"])
+        assert utf16_rows == csv_rows(tmp_path / "utf8" / table, ["source_file", "finding_id"])
+    [convention] = csv_rows(tmp_path / "wide" / "conventions.csv")
+    assert (convention["organisation"], convention["year"]) == ("ASTI", "2021")
+
+
+def test_utf16_without_its_byte_order_mark_is_refused_saying_so(raw_dir: Path, tmp_path: Path) -> None:
+    wide = tmp_path / "asti_utf16.txt"
+    wide.write_bytes((raw_dir / WEB_PAGE).read_text(encoding="utf-8").encode("utf-16-le"))
+    line = assert_refused(extract_refused(tmp_path, wide), "asti_utf16.txt", "UTF-16", "byte-order mark")
+    assert "binary" not in line
 
 
 def test_crlf_line_endings_give_the_same_rows(raw_dir: Path, tmp_path: Path) -> None:

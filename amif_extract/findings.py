@@ -180,6 +180,14 @@ FINDING_CODES: dict[str, FindingCode] = _codes(
         " column stays empty and the printed form is kept.",
     ),
     FindingCode(
+        "formula_like_value",
+        "warning",
+        "Value a spreadsheet would run as a formula",
+        "A text cell of an output table starts like a spreadsheet formula (=, @, a tab or carriage return;"
+        " + or - followed by a function, a cell reference or a DDE pipe), so a spreadsheet opening the CSV"
+        ' may run it. The CSV keeps the value as printed; signed numbers and "- " bullets are not flagged.',
+    ),
+    FindingCode(
         "count_mismatch",
         "warning",
         "Listed items differ from the printed count",

@@ -344,11 +344,11 @@ def assemble(extractions: Sequence[DocumentExtraction]) -> BuildResult:
     tables["amif_operations_cpr49"] = cpr49_rows(projects.rows)
     findings += cpr49_findings(tables["amif_operations_cpr49"])
     findings += written_csv_findings(tables["amif_operations_cpr49"])
-    from amif_extract.tables import schema_findings
+    from amif_extract.tables import formula_findings, schema_findings
 
     specs = table_specs()
     for name, rows in tables.items():
-        findings += schema_findings(specs[name], rows)
+        findings += schema_findings(specs[name], rows) + formula_findings(specs[name], rows)
     findings = sorted_findings(findings)
     attach_issue_codes(projects.rows, findings, "amif_projects", "project_id")
     tables["findings"] = finding_rows(findings)

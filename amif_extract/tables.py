@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +22,7 @@ import pyarrow.parquet as pq
 from pandera.engines import pandas_engine
 
 from amif_extract.findings import Finding, SourceLocation
+from amif_extract.formulas import is_formula_like
 
 Row = dict[str, Any]
 
@@ -113,21 +113,6 @@ def _failure_findings(
             )
         )
     return findings
-
-
-# A cell a spreadsheet runs as a formula when it opens the CSV ("CSV injection"): one led by =, @,
-# a tab or a carriage return; or by + or - directly followed by a letter, a formula character, or,
-# further on, a function call, a DDE pipe, a sheet reference or a cell reference. A signed number
-# ("-1234.56", "+352 621 887 941") and a "- " bullet are text a spreadsheet does not run.
-_FORMULA_LED = re.compile(
-    r"[=@\t\r]|[+-](?=\S)(?:[^\W\d_]|[=@(+-]|.*?(?:[|!]|[^\W\d][\w.]*\(|\$?\b[A-Z]{1,3}\$?\d+\b))",
-    re.DOTALL,
-)
-
-
-def is_formula_like(value: str) -> bool:
-    """Whether a spreadsheet opening the CSV would take this cell for a formula and run it."""
-    return _FORMULA_LED.match(value) is not None
 
 
 def formula_findings(spec: TableSpec, rows: Sequence[Row], source_file: str = "") -> list[Finding]:

@@ -27,7 +27,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
 
-from amif_extract import tables, write
+from amif_extract import formulas, write
 from amif_extract.cli import app
 from amif_extract.sources import sha256_of
 
@@ -350,6 +350,38 @@ def test_a_formula_in_a_source_is_kept_and_flagged_in_findings_and_report(
     assert html.escape(PAYLOAD) in page_html and PAYLOAD not in page_html
 
 
+def test_the_opt_in_spreadsheet_safe_copy_marks_the_formula_as_text(raw_dir: Path, tmp_path: Path) -> None:
+    raw = raw_copy(raw_dir, tmp_path, IOM_PAGE)
+    page = (raw / IOM_PAGE).read_text(encoding="utf-8")
+    replace_source_file(raw, IOM_PAGE, page.replace("\n4. MAGNET\n", f"\n4. {PAYLOAD}\n").encode("utf-8"))
+    build, safe = tmp_path / "out", tmp_path / "for-excel"
+    assert cli("build", "--raw", str(raw), "--out", str(build)).exit_code == 0
+    result = runner.invoke(app, ["spreadsheet-safe", str(build), "--out", str(safe)])
+    assert result.exit_code == 0, result.stderr
+    # The findings table repeats the value in its finding: the copy marks it there too.
+    marked = "findings: 1, narrative_projects: 1"
+    assert result.stdout == f"wrote 8 table(s) to {safe}; cells marked as text: {marked}\n"
+
+    [project] = [
+        row for row in csv_rows(safe / "narrative_projects.csv") if row["project_id"] == "iom-ongoing-04"
+    ]
+    assert project["name"] == "'" + PAYLOAD
+    published = csv_rows(build / "narrative_projects.csv")
+    assert csv_rows(safe / "narrative_projects.csv") == [
+        {**row, "name": "'" + PAYLOAD} if row["name"] == PAYLOAD else row for row in published
+    ]
+    copied = folder_bytes(safe)
+    assert sorted(copied) == sorted([write.OUTPUTS_RECORD, *(p.name for p in build.glob("*.csv"))])
+    [finding] = [row for row in csv_rows(safe / "findings.csv") if row["code"] == "formula_like_value"]
+    assert finding["value"] == "'" + PAYLOAD
+    for name in copied.keys() - {write.OUTPUTS_RECORD, "narrative_projects.csv", "findings.csv"}:
+        assert copied[name] == (build / name).read_bytes(), name  # dialect kept, CRLF of the Kohesio CSV too
+
+    assert_refused(cli("spreadsheet-safe", str(build), "--out", str(build)), str(build), "cannot replace")
+    (safe / "thesis.docx").write_bytes(b"x\n")
+    assert_refused(cli("spreadsheet-safe", str(build), "--out", str(safe)), str(safe), "'thesis.docx'")
+
+
 def test_negative_amounts_phone_numbers_and_bullets_are_not_flagged() -> None:
     """The brochure prints "- " bullets and "+352" numbers: the committed build of raw/ flags none."""
     findings = csv_rows(PROJECT_ROOT / "normalized" / "findings.csv")
@@ -359,9 +391,9 @@ def test_negative_amounts_phone_numbers_and_bullets_are_not_flagged() -> None:
     assert any(row["phone"].startswith("+352") for row in contacts)
     assert any(row["objectives"].startswith("- ") for row in sheets)
     for kept in ("-1234.56", "-1 234,56 €", "- Stratégie(s) communale(s)", "+35226360277; +352661360288"):
-        assert not tables.is_formula_like(kept), kept
+        assert not formulas.is_formula_like(kept), kept
     for flagged in ("@SUM(A1)", "\t=1+1", "\r=1", "-2+3+cmd|' /C calc'!A0", "+A1", '-HYPERLINK("x")'):
-        assert tables.is_formula_like(flagged), flagged
+        assert formulas.is_formula_like(flagged), flagged
 
 
 # ----------------------------------------------------------------------------------- manifest

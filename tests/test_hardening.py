@@ -896,3 +896,16 @@ def test_diff_of_raw_folders_says_the_edited_text_was_not_read(raw_dir: Path, tm
         "amif_projects: 0 added, 0 removed, 0 changed, 38 unchanged (rows matched by project_id)",
     ]
     assert result.stdout.endswith("no differences in the files read (see the notes)\n")
+
+
+def test_check_compares_the_record_of_outputs_like_any_output(own_output: tuple[Path, Path]) -> None:
+    """The record is part of what a build writes: a folder without it is out of date, like a lost table."""
+    raw, out = own_output
+    passed = cli("check", "--raw", str(raw), "--normalized", str(out), "--format", "json")
+    assert passed.exit_code == 0, passed.stdout
+    (out / write.OUTPUTS_RECORD).unlink()
+    (out / ".gitkeep").write_bytes(b"")  # other hidden files are not outputs, as before
+    result = cli("check", "--raw", str(raw), "--normalized", str(out), "--format", "json")
+    assert result.exit_code == 1
+    differences = json.loads(result.stdout)["output_differences"]
+    assert differences == [{"file": f"{out}/{write.OUTPUTS_RECORD}", "line": None, "status": "missing"}]

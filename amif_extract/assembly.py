@@ -7,12 +7,11 @@ data out: nothing here reads a file but the organisations authority, or writes o
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
 from amif_extract.build_records import BuildResult, DocumentExtraction, Row
-from amif_extract.findings import Finding, sorted_findings
+from amif_extract.findings import Finding, sorted_findings, with_finding_ids
 from amif_extract.normalize.projects import attach_issue_codes
 from amif_extract.registry import collect_tables, organisation_mentions, page_texts
 from amif_extract.specs import table_specs
@@ -35,7 +34,7 @@ def assemble(extractions: Sequence[DocumentExtraction]) -> BuildResult:
     from amif_extract.cpr49 import cpr49_findings, cpr49_rows, written_csv_findings  # pandas, pandera
     from amif_extract.link import link_organisations  # the authority code, phone-number metadata
     from amif_extract.organisations import default_authority  # likewise
-    from amif_extract.tables import schema_findings  # pandas, pandera, pyarrow
+    from amif_extract.tables import formula_findings, schema_findings  # pandas, pandera, pyarrow
 
     collected = collect_tables(extractions)
     tables = dict(collected.tables)
@@ -50,8 +49,8 @@ def assemble(extractions: Sequence[DocumentExtraction]) -> BuildResult:
     findings += written_csv_findings(tables["amif_operations_cpr49"])
     specs = table_specs()
     for name, rows in tables.items():
-        findings += schema_findings(specs[name], rows)
-    findings = sorted_findings(findings)
+        findings += schema_findings(specs[name], rows) + formula_findings(specs[name], rows)
+    findings = with_finding_ids(sorted_findings(findings))
     attach_issue_codes(projects, findings, "amif_projects", "project_id")
     tables["findings"] = finding_rows(findings)
     metadata: dict[str, Any] = {"review_items": linked.review_items, "page_text": page_texts(extractions)}
@@ -59,18 +58,11 @@ def assemble(extractions: Sequence[DocumentExtraction]) -> BuildResult:
 
 
 def finding_rows(findings: Sequence[Finding]) -> list[Row]:
-    """The findings table: one row per finding, with an id from its content (a counter only on ties)."""
+    """The findings table: one row per finding, under the id the finding carries."""
     rows: list[Row] = []
-    used: set[str] = set()
-    for finding in findings:
+    for finding in with_finding_ids(findings):
         record: dict[str, Any] = finding.as_record()
-        digest = hashlib.sha256("\x1f".join(record.values()).encode("utf-8")).hexdigest()[:12]
-        finding_id, counter = digest, 1
-        while finding_id in used:
-            counter += 1
-            finding_id = f"{digest}-{counter}"
-        used.add(finding_id)
         for column in ("source_page", "source_line"):
             record[column] = int(record[column]) if record[column] else None
-        rows.append({"finding_id": finding_id, "acknowledged": None, **record})
+        rows.append({"finding_id": finding.finding_id, "acknowledged": None, **record})
     return rows

@@ -27,9 +27,10 @@ from amif_extract.acknowledge import (
 from amif_extract.assembly import finding_rows
 from amif_extract.build_records import BuildResult, BuildSettings, Progress
 from amif_extract.errors import InputError
-from amif_extract.findings import SEVERITIES, Finding
+from amif_extract.findings import SEVERITIES, Finding, with_finding_ids
 from amif_extract.pipeline import build, output_files
 from amif_extract.report import finding_record, is_blocking
+from amif_extract.write import OUTPUTS_RECORD, restore_under_lock, with_outputs_record
 
 CHECK_FORMATS = ("text", "github", "json", "junit")
 DifferenceStatus = Literal["differs", "missing", "extra"]
@@ -53,6 +54,7 @@ class CheckOutcome:
     differences: list[FileDifference]
     unmatched: list[Acknowledgement]
     expected_files: list[str]
+    notes: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def blocking(self) -> list[Finding]:
@@ -65,7 +67,7 @@ class CheckOutcome:
 
 def with_acknowledgements(result: BuildResult, acknowledgements: Sequence[Acknowledgement]) -> BuildResult:
     """The build with its findings marked by `acknowledgements` (replacing any earlier marks)."""
-    findings = acknowledge_findings(result.findings, acknowledgements)
+    findings = with_finding_ids(acknowledge_findings(result.findings, acknowledgements))
     tables = {**result.tables, "findings": finding_rows(findings)}
     return dataclasses.replace(result, findings=findings, tables=tables)
 
@@ -81,11 +83,13 @@ def first_differing_line(expected: bytes, actual: bytes) -> int | None:
 
 
 def committed_files(folder: Path) -> set[str]:
-    """Every file under `folder` as a relative posix path; hidden files (.gitkeep) are not outputs."""
+    """Every file under `folder` as a relative posix path; hidden files (.gitkeep) are not outputs,
+    except the record of what the build wrote, which a build writes like any output."""
     names = set()
     for path in folder.rglob("*"):
         relative = path.relative_to(folder)
-        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+        hidden = any(part.startswith(".") for part in relative.parts)
+        if path.is_file() and (not hidden or relative.as_posix() == OUTPUTS_RECORD):
             names.add(relative.as_posix())
     return names
 
@@ -122,12 +126,25 @@ def run_check(
     acknowledgements = load_acknowledgements(acknowledgements_path)
     result = build(raw_dir, settings, progress or _quiet)
     result = with_acknowledgements(result, acknowledgements)
-    expected = output_files(result)
+    expected = with_outputs_record(output_files(result))
+    # As `build` does before writing: a swap cut between its renames left the committed output aside.
+    notes = [restored_note(normalized_dir)] if restore_under_lock(normalized_dir, expected) else []
     differences = compare_outputs(expected, normalized_dir)
     unmatched = unmatched_acknowledgements(result.findings, acknowledgements)
     return CheckOutcome(
-        raw_dir, normalized_dir, acknowledgements_path, result, differences, unmatched, sorted(expected)
+        raw_dir,
+        normalized_dir,
+        acknowledgements_path,
+        result,
+        differences,
+        unmatched,
+        sorted(expected),
+        notes,
     )
+
+
+def restored_note(folder: Path) -> str:
+    return f"{repo_path(folder)} restored from {repo_path(folder)}.previous, left by an interrupted build"
 
 
 # ---------------------------------------------------------------- where things are, as CI shows them
@@ -205,7 +222,8 @@ def verdict(outcome: CheckOutcome) -> str:
 def format_text(outcome: CheckOutcome) -> str:
     result = outcome.result
     tables = ", ".join(f"{name}: {len(rows)} rows" for name, rows in result.tables.items())
-    lines = [
+    lines = [f"note: {note}" for note in outcome.notes]
+    lines += [
         f"built {len(result.inputs)} document(s) from {repo_path(outcome.raw_dir)}: {tables}",
         f"findings: {severity_counts(result.findings)}",
     ]
@@ -248,7 +266,8 @@ def workflow_command(command: str, properties: Mapping[str, str | int], message:
 
 
 def finding_annotation(outcome: CheckOutcome, finding: Finding) -> str:
-    """`::error file=raw/…,line=n::…`; a PDF has no lines, so line 1 and the page in title and message."""
+    """`::error file=raw/…,line=n::…` for a text source; a PDF has no lines, so no `line` (a made-up
+    line 1 would point at the wrong place) and its page goes into the title and the message."""
     location = finding.location
     title = f"{finding.code} [{finding_subject(finding)}]"
     message = finding.message
@@ -257,13 +276,16 @@ def finding_annotation(outcome: CheckOutcome, finding: Finding) -> str:
         message = f"page {location.page}: {message}"
     if finding.value:
         message += f" (value {finding.value!r})"
-    properties: dict[str, str | int] = {"file": source_path(outcome, finding), "line": location.line or 1}
+    properties: dict[str, str | int] = {"file": source_path(outcome, finding)}
+    if location.line is not None:
+        properties["line"] = location.line
     properties["title"] = title
     return workflow_command("error", properties, message)
 
 
 def format_github(outcome: CheckOutcome) -> str:
-    lines = [finding_annotation(outcome, finding) for finding in outcome.blocking]
+    lines = [workflow_command("notice", {}, note) for note in outcome.notes]
+    lines += [finding_annotation(outcome, finding) for finding in outcome.blocking]
     for difference in outcome.differences:
         properties: dict[str, str | int] = {"file": output_path(outcome, difference.name)}
         if difference.line:
@@ -289,6 +311,7 @@ def check_data(outcome: CheckOutcome) -> dict[str, Any]:
     findings = outcome.result.findings
     return {
         "passed": outcome.passed,
+        "notes": outcome.notes,
         "raw": repo_path(outcome.raw_dir),
         "normalized": repo_path(outcome.normalized_dir),
         "acknowledgements": repo_path(outcome.acknowledgements_path),
@@ -319,12 +342,14 @@ def findings_suite(outcome: CheckOutcome) -> ET.Element:
     """One testcase per finding; an unacknowledged error fails, the rest pass with a note."""
     suite = ET.Element("testsuite", {"name": "findings"})
     for finding in outcome.result.findings:
+        # A PDF finding has a page, not a line: no line attribute rather than a made-up one.
+        line = {} if finding.location.line is None else {"line": str(finding.location.line)}
         case = _testcase(
             suite,
             f"{finding.table or 'document'}.{finding.code}",
             f"{finding.row_id or finding.location.file} {finding.column}".strip(),
             file=source_path(outcome, finding),
-            line=str(finding.location.line or 1),
+            **line,
         )
         text = f"{finding_place(outcome, finding)}: {finding.message}"
         if finding.value:

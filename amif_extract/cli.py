@@ -382,8 +382,11 @@ def _diff_format(value: str) -> str:
 
 @app.command("diff")
 def diff_command(
-    old: Annotated[Path, typer.Argument(help="Folder of the earlier build (a normalized/ folder).")],
-    new: Annotated[Path, typer.Argument(help="Folder of the later build.")],
+    old: Annotated[
+        Path,
+        typer.Argument(help="Folder of the earlier build (a normalized/ folder, or a raw/ folder to build)."),
+    ],
+    new: Annotated[Path, typer.Argument(help="Folder of the later build (or raw/ folder).")],
     output_format: Annotated[
         str, typer.Option("--format", callback=_diff_format, help="text (for people) or json.")
     ] = "text",
@@ -396,7 +399,9 @@ def diff_command(
 ) -> None:
     """List the rows added, removed and changed (field by field) between two builds.
 
-    Differences are not errors: the exit code is 0 unless a folder is missing (2).
+    Differences are not errors: the exit code is 0 unless a folder is missing (2). A raw/ folder
+    (documents and their sources.toml) is built in memory first; the output names the file read for
+    each document and the other formats of it that were not compared.
 
     \b
     Example:
@@ -413,6 +418,32 @@ def diff_command(
     except InputError as error:
         fail(EXIT_INPUT, str(error))
     typer.echo(diff_json(result) if output_format == "json" else diff_text(result), nl=False)
+
+
+@app.command("spreadsheet-safe")
+def spreadsheet_safe_command(
+    build_dir: Annotated[Path, typer.Argument(help="Folder of a build (a normalized/ folder).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder the spreadsheet-safe CSVs are written to.")],
+) -> None:
+    """Copy a build's CSV tables for spreadsheets: a cell that would run as a formula starts with '.
+
+    The published CSVs keep values as printed (each formula-like one has a formula_like_value
+    finding); this copy is for opening in Excel or LibreOffice, where the apostrophe marks text.
+
+    \b
+    Example:
+      amif-extract spreadsheet-safe normalized --out /tmp/amif-for-excel
+    """
+    # Imported here so that this command stays one self-contained block of the CLI.
+    from amif_extract.formulas import write_spreadsheet_safe
+
+    try:
+        marked = write_spreadsheet_safe(build_dir, out_dir)
+    except InputError as error:
+        fail(EXIT_INPUT, str(error))
+    if Verbosity.level:
+        where = ", ".join(f"{table}: {count}" for table, count in marked.items() if count) or "none"
+        out.print(f"wrote {len(marked)} table(s) to {out_dir}; cells marked as text: {where}", markup=False)
 
 
 review_app = typer.Typer(

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from amif_extract.errors import InputError
+from amif_extract.sources import MANIFEST_NAME, load_manifest, preferred_sources, sha256_of
 from amif_extract.specs import table_specs
+from amif_extract.write import restore_under_lock
 
 # Columns that say where a value was printed, not what it is.
 PROVENANCE_COLUMNS: tuple[str, ...] = ("source_file", "source_page", "source_line", "bbox", "finding_id")
@@ -69,6 +71,8 @@ class BuildDiff:
     only_in_old: list[str]
     only_in_new: list[str]
     ignored_columns: tuple[str, ...]
+    # What a reader must know about what was compared: a raw/ folder built, a file it did not read.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -86,6 +90,10 @@ def read_csv_table(path: Path) -> CsvTable:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(path, f"cannot read table ({error})") from error
+    return parse_csv_table(path, text)
+
+
+def parse_csv_table(path: Path, text: str) -> CsvTable:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         columns = next(reader, [])
@@ -162,22 +170,108 @@ def csv_tables(folder: Path) -> dict[str, Path]:
     return {path.stem: path for path in sorted(folder.glob("*.csv"))}
 
 
+def is_raw_folder(folder: Path) -> bool:
+    """A folder of source documents (with its manifest) rather than a build's tables."""
+    return (folder / MANIFEST_NAME).is_file() and not any(folder.glob("*.csv"))
+
+
+def folder_tables(folder: Path) -> dict[str, CsvTable]:
+    """The tables a folder holds, or those a build of it writes when it is a raw/ folder."""
+    if is_raw_folder(folder):
+        return raw_folder_tables(folder)
+    previous = folder.with_name(folder.name + ".previous")
+    if not folder.is_dir() and previous.is_dir():
+        raise InputError(folder, f"build folder not found ({previous} holds an earlier build; compare that)")
+    return {name: read_csv_table(path) for name, path in csv_tables(folder).items()}
+
+
+def restored_notes(*folders: Path) -> list[str]:
+    """As `build` does, put back a build folder that a swap cut between its renames left aside."""
+    return [
+        f"{folder} restored from {folder}.previous, left by an interrupted build"
+        for folder in folders
+        if restore_under_lock(folder)
+    ]
+
+
+def raw_folder_tables(raw_dir: Path) -> dict[str, CsvTable]:
+    """The CSV tables `amif-extract build` writes for `raw_dir` (with the stewards' acknowledgements)."""
+    from amif_extract.acknowledge import DEFAULT_ACKNOWLEDGEMENTS
+    from amif_extract.build_records import BuildSettings
+    from amif_extract.rebuild import build_outputs
+
+    def quiet(message: str, done: int, total: int) -> None:
+        return None
+
+    _, files = build_outputs(raw_dir, BuildSettings(), DEFAULT_ACKNOWLEDGEMENTS, quiet)
+    return {
+        name.removesuffix(".csv"): parse_csv_table(raw_dir / name, data.decode("utf-8"))
+        for name, data in sorted(files.items())
+        if name.endswith(".csv") and "/" not in name
+    }
+
+
+def unread_sources(raw_dir: Path) -> list[str]:
+    """Per document listed in two formats: which file a build reads, and that the other is not compared."""
+    if not is_raw_folder(raw_dir):
+        return []
+    manifest = load_manifest(raw_dir)
+    read = {source.document: source for source in preferred_sources(manifest)}
+    return [
+        f"read {read[source.document].file} for document {source.document}; {source.file} was not compared"
+        " (a build reads one file per document, the PDF where there is one)"
+        for source in manifest.sources
+        if read[source.document] is not source
+    ]
+
+
+def unread_notes(old_dir: Path, new_dir: Path) -> list[str]:
+    """What each raw/ folder's build did not read: once when alike, else per folder."""
+    old_notes, new_notes = unread_sources(old_dir), unread_sources(new_dir)
+    if old_notes == new_notes or not old_notes or not new_notes:
+        return list(dict.fromkeys(old_notes + new_notes))
+    return [f"{old_dir}: {note}" for note in old_notes] + [f"{new_dir}: {note}" for note in new_notes]
+
+
+def changed_unread_sources(old_dir: Path, new_dir: Path) -> list[str]:
+    """Unread files that differ between two raw/ folders: an edit there changes no table."""
+    if not (is_raw_folder(old_dir) and is_raw_folder(new_dir)):
+        return []
+    notes = []
+    old_manifest, new_manifest = load_manifest(old_dir), load_manifest(new_dir)
+    read = {source.file for source in preferred_sources(new_manifest) + preferred_sources(old_manifest)}
+    old_files = {source.file for source in old_manifest.sources}
+    for source in new_manifest.sources:
+        old_path, new_path = old_dir / source.file, new_dir / source.file
+        if (
+            source.file in read
+            or source.file not in old_files
+            or not (old_path.is_file() and new_path.is_file())
+        ):
+            continue
+        if sha256_of(old_path) != sha256_of(new_path):
+            notes.append(f"{source.file} differs between the two folders, but no build reads it")
+    return notes
+
+
 def diff_builds(
     old_dir: Path,
     new_dir: Path,
     tables: Sequence[str] = (),
     ignored_columns: Sequence[str] = PROVENANCE_COLUMNS,
 ) -> BuildDiff:
-    """Compare the tables of two build folders; `tables` limits the comparison to those named."""
-    old_tables, new_tables = csv_tables(old_dir), csv_tables(new_dir)
+    """Compare the tables of two build folders; `tables` limits the comparison to those named.
+
+    A raw/ folder (documents and their sources.toml) stands for the build of it.
+    """
+    notes = restored_notes(old_dir, new_dir)
+    old_tables, new_tables = folder_tables(old_dir), folder_tables(new_dir)
+    notes += changed_unread_sources(old_dir, new_dir) + unread_notes(old_dir, new_dir)
     wanted = set(tables) if tables else set(old_tables) | set(new_tables)
     for name in sorted(wanted - set(old_tables) - set(new_tables)):
         raise InputError(new_dir, f"neither build has a table {name!r}")
     common = sorted(wanted & set(old_tables) & set(new_tables))
-    diffs = [
-        diff_tables(name, read_csv_table(old_tables[name]), read_csv_table(new_tables[name]), ignored_columns)
-        for name in common
-    ]
+    diffs = [diff_tables(name, old_tables[name], new_tables[name], ignored_columns) for name in common]
     return BuildDiff(
         old_dir,
         new_dir,
@@ -185,6 +279,7 @@ def diff_builds(
         only_in_old=sorted(wanted & (set(old_tables) - set(new_tables))),
         only_in_new=sorted(wanted & (set(new_tables) - set(old_tables))),
         ignored_columns=tuple(ignored_columns),
+        notes=notes,
     )
 
 
@@ -201,6 +296,7 @@ def format_text(diff: BuildDiff) -> str:
     lines = [f"comparing {diff.old_dir} → {diff.new_dir}"]
     if diff.ignored_columns:
         lines.append(f"(not compared: {', '.join(diff.ignored_columns)})")
+    lines += [f"note: {note}" for note in diff.notes]
     for name in diff.only_in_old:
         lines.append(f"table {name}: only in {diff.old_dir}")
     for name in diff.only_in_new:
@@ -220,7 +316,7 @@ def format_text(diff: BuildDiff) -> str:
             for item in change.changes:
                 lines.append(f"      {item.column}: {item.old or '∅'!s} → {item.new or '∅'!s}")
     if diff.is_empty:
-        lines.append("no differences")
+        lines.append("no differences" + (" in the files read (see the notes)" if diff.notes else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -232,6 +328,7 @@ def diff_data(diff: BuildDiff) -> dict[str, Any]:
         "only_in_old": diff.only_in_old,
         "only_in_new": diff.only_in_new,
         "empty": diff.is_empty,
+        "notes": diff.notes,
         "tables": {
             table.name: {
                 "key": list(table.key),

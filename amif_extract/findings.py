@@ -9,6 +9,8 @@ severity; the README's table of codes is generated from the same entries.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -180,6 +182,14 @@ FINDING_CODES: dict[str, FindingCode] = _codes(
         " column stays empty and the printed form is kept.",
     ),
     FindingCode(
+        "formula_like_value",
+        "warning",
+        "Value a spreadsheet would run as a formula",
+        "A text cell of an output table starts like a spreadsheet formula (=, @, a tab or carriage return;"
+        " + or - followed by a function, a cell reference or a DDE pipe), so a spreadsheet opening the CSV"
+        ' may run it. The CSV keeps the value as printed; signed numbers and "- " bullets are not flagged.',
+    ),
+    FindingCode(
         "count_mismatch",
         "warning",
         "Listed items differ from the printed count",
@@ -222,6 +232,8 @@ class Finding:
     extra: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     # The date a steward acknowledged this finding as a true fact of the source (see `acknowledge`).
     acknowledged: str = ""
+    # Its id in the findings table and the report (see `with_finding_ids`); not part of its record.
+    finding_id: str = ""
 
     def __post_init__(self) -> None:
         if self.code not in FINDING_CODES:
@@ -265,3 +277,22 @@ FINDING_COLUMNS: tuple[str, ...] = tuple(Finding("missing_value", "", SourceLoca
 
 def sorted_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=Finding.sort_key)
+
+
+def with_finding_ids(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings, each carrying its `finding_id`: a hash of its record, `-2`, `-3`… for repeats.
+
+    The id changes with anything in the record (an acknowledgement too), so it is set again
+    whenever the findings change; the report and the findings table read it from the finding.
+    """
+    identified = []
+    used: set[str] = set()
+    for finding in findings:
+        digest = hashlib.sha256("\x1f".join(finding.as_record().values()).encode("utf-8")).hexdigest()[:12]
+        finding_id, counter = digest, 1
+        while finding_id in used:
+            counter += 1
+            finding_id = f"{digest}-{counter}"
+        used.add(finding_id)
+        identified.append(dataclasses.replace(finding, finding_id=finding_id))
+    return identified

@@ -4,6 +4,11 @@
 the same findings grouped by code, filterable by severity and table, each with the source text around
 it. Both are deterministic: no timestamp, sorted keys, stable order, so a rebuild is byte-identical.
 Every piece of document text reaches the HTML through `html.escape`: documents can contain markup.
+
+The page is made in two steps: `report_page` gathers its data from a build (each finding with its
+`finding_id`, its row's title and its source text), and `render_report` turns that data alone into
+HTML, inlining the CSS and script kept as package files in `report_assets/` so the page stays one
+self-contained file.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import platform
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +29,7 @@ from amif_extract.findings import FINDING_CODES, SEVERITIES, Finding
 from amif_extract.specs import table_specs
 
 if TYPE_CHECKING:
-    from amif_extract.build_records import BuildResult
+    from amif_extract.build_records import BuildResult, InputDocument
 
 REPORT_JSON = "validation_report.json"
 REPORT_HTML = "validation_report.html"
@@ -47,17 +52,6 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def finding_ids(result: BuildResult) -> list[str]:
-    """The `finding_id` of each finding, taken from the findings table built from the same list."""
-    rows = result.tables.get(FINDINGS_TABLE, [])
-    if len(rows) != len(result.findings):
-        return ["" for _ in result.findings]
-    return [
-        str(row.get("finding_id", "")) if row.get("code") == finding.code else ""
-        for row, finding in zip(rows, result.findings, strict=True)
-    ]
-
-
 def finding_record(finding: Finding) -> dict[str, Any]:
     """A finding as JSON data: its flat record with page and line as numbers, and its extra details."""
     record: dict[str, Any] = dict(finding.as_record())
@@ -66,8 +60,8 @@ def finding_record(finding: Finding) -> dict[str, Any]:
     return record
 
 
-def finding_entry(finding: Finding, finding_id: str) -> dict[str, Any]:
-    return {"finding_id": finding_id, **finding_record(finding)}
+def finding_entry(finding: Finding) -> dict[str, Any]:
+    return {"finding_id": finding.finding_id, **finding_record(finding)}
 
 
 def is_blocking(finding: Finding) -> bool:
@@ -88,7 +82,6 @@ def finding_counts(findings: Sequence[Finding]) -> dict[str, Any]:
 
 def report_data(result: BuildResult) -> dict[str, Any]:
     """The report as plain data: what `validation_report.json` holds."""
-    ids = finding_ids(result)
     return {
         "build": {
             "inputs": [
@@ -105,7 +98,7 @@ def report_data(result: BuildResult) -> dict[str, Any]:
             code: {"severity": entry.severity, "title": entry.title, "description": entry.description}
             for code, entry in FINDING_CODES.items()
         },
-        "findings": [finding_entry(finding, ids[index]) for index, finding in enumerate(result.findings)],
+        "findings": [finding_entry(finding) for finding in result.findings],
     }
 
 
@@ -141,12 +134,7 @@ def refresh_codes_table(markdown: str) -> str:
     return markdown[: start + len(CODES_TABLE_START)] + "\n" + codes_markdown_table() + markdown[end:]
 
 
-# ---------------------------------------------------------------- HTML pieces
-
-
-def esc(value: object) -> str:
-    """Every piece of text that reaches the page goes through here."""
-    return html.escape(str(value), quote=True)
+# ---------------------------------------------------------------- the page's data
 
 
 @dataclass(frozen=True)
@@ -154,9 +142,42 @@ class FindingView:
     """A finding with what the page shows next to it."""
 
     finding: Finding
-    finding_id: str
     row_title: str
     context: SourceContext | None
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    """Everything the HTML page shows, gathered from a build; the page is rendered from this alone."""
+
+    inputs: tuple[InputDocument, ...]  # sorted by source file
+    rows: dict[str, int]  # rows per output table, the findings table included
+    counts: dict[str, Any]  # `finding_counts`
+    views: tuple[FindingView, ...]  # every finding, in the build's order
+    versions: dict[str, str]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [view.finding for view in self.views]
+
+    @property
+    def filter_tables(self) -> list[str]:
+        """What the table filter offers: every data table, and the findings' tables ("" for a document)."""
+        tables = {name for name in self.rows if name != FINDINGS_TABLE}
+        return sorted(tables | {finding.table for finding in self.findings})
+
+
+def report_page(result: BuildResult) -> ReportPage:
+    """The page's data: findings with the title of their row and the source text around them."""
+    with SourceTexts(result.inputs, page_text=result.metadata.get("page_text")) as texts:
+        views = finding_views(result, texts)
+    return ReportPage(
+        inputs=tuple(sorted(result.inputs, key=lambda doc: doc.source_file)),
+        rows={name: len(rows) for name, rows in result.tables.items()},
+        counts=finding_counts(result.findings),
+        views=tuple(views),
+        versions=library_versions(),
+    )
 
 
 def code_order(code: str) -> tuple[int, int]:
@@ -190,12 +211,29 @@ def anchors_for(finding: Finding, row: Mapping[str, Any] | None) -> list[tuple[s
 def finding_views(result: BuildResult, texts: SourceTexts) -> list[FindingView]:
     rows = _keyed_rows(result)
     views = []
-    for finding, finding_id in zip(result.findings, finding_ids(result), strict=True):
+    for finding in result.findings:
         row = rows.get((finding.table, finding.row_id))
         title = str(row.get("title") or "") if row is not None else ""
         context = texts.context_for(finding, anchors_for(finding, row))
-        views.append(FindingView(finding, finding_id, title, context))
+        views.append(FindingView(finding, title, context))
     return views
+
+
+# ---------------------------------------------------------------- HTML pieces
+
+
+def esc(value: object) -> str:
+    """Every piece of text that reaches the page goes through here."""
+    return html.escape(str(value), quote=True)
+
+
+def report_asset(name: str) -> str:
+    """A file of `report_assets/` (the page's CSS and script), inlined so the page stands alone.
+
+    Line endings are made LF so that a checkout converting them (git on Windows) renders the same bytes.
+    """
+    text = resources.files("amif_extract").joinpath("report_assets", name).read_text(encoding="utf-8")
+    return text.replace("\r\n", "\n")
 
 
 def severity_badge(severity: str) -> str:
@@ -274,7 +312,7 @@ def render_finding(view: FindingView) -> str:
     title = f'<p class="row-title">{esc(view.row_title)}</p>' if view.row_title else ""
     # Errors show their source text at once; the many others keep it folded to keep the page short.
     context = render_context(view.context, finding.severity == "error") if view.context is not None else ""
-    anchor = f' id="finding-{esc(view.finding_id)}"' if view.finding_id else ""
+    anchor = f' id="finding-{esc(finding.finding_id)}"' if finding.finding_id else ""
     return (
         f'<li class="finding"{anchor} data-severity="{esc(finding.severity)}"'
         f' data-table="{esc(finding.table)}" data-acknowledged="{acknowledged}">'
@@ -345,9 +383,10 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Seque
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render_summary(result: BuildResult, counts: Mapping[str, Any]) -> str:
+def render_summary(page: ReportPage) -> str:
+    counts = page.counts
     by_severity = counts["by_severity"]
-    acknowledged_by_severity = Counter(str(f.severity) for f in result.findings if f.acknowledged)
+    acknowledged_by_severity = Counter(str(f.severity) for f in page.findings if f.acknowledged)
     cards = []
     for severity in SEVERITIES:
         acknowledged = acknowledged_by_severity[severity]
@@ -373,31 +412,34 @@ def render_summary(result: BuildResult, counts: Mapping[str, Any]) -> str:
                 esc(doc.format),
                 f'<code class="hash" title="{esc(doc.sha256)}">{esc(doc.sha256[:12])}…</code>',
             )
-            for doc in sorted(result.inputs, key=lambda doc: doc.source_file)
+            for doc in page.inputs
         ),
     )
     tables = _table(
         ("table", "rows"),
-        ((f"<code>{esc(name)}</code>", str(len(rows))) for name, rows in result.tables.items()),
+        ((f"<code>{esc(name)}</code>", str(count)) for name, count in page.rows.items()),
         numeric=(1,),
     )
     return (
         f'<section class="summary" aria-label="Summary"><div class="cards">{"".join(cards)}</div>'
         f'<div class="summary-grid"><div><h2>Inputs</h2>{inputs}</div>'
         f"<div><h2>Rows per table</h2>{tables}</div></div>"
-        f'<figure class="chart-box"><figcaption>Findings per code</figcaption>{render_chart(result.findings)}'
+        f'<figure class="chart-box"><figcaption>Findings per code</figcaption>{render_chart(page.findings)}'
         f'<p class="legend">{"".join(severity_badge(s) for s in SEVERITIES)}</p></figure></section>'
     )
 
 
-def render_filters(findings: Sequence[Finding]) -> str:
+def render_filters(page: ReportPage) -> str:
+    """The filter form; every data table is offered, those without findings too (they show none)."""
     severities = "".join(
         f'<label class="check"><input type="checkbox" name="severity" value="{s}" checked> {s}</label>'
         for s in SEVERITIES
     )
-    tables = sorted({finding.table for finding in findings})
+    with_findings = Counter(finding.table for finding in page.findings)
     options = '<option value="*">all tables</option>' + "".join(
-        f'<option value="{esc(name)}">{esc(name) or "(whole document)"}</option>' for name in tables
+        f'<option value="{esc(name)}" data-findings="{with_findings[name]}">'
+        f"{esc(name) or '(whole document)'}{'' if with_findings[name] else ' (no findings)'}</option>"
+        for name in page.filter_tables
     )
     return (
         '<form class="filters" id="filters" hidden aria-label="Filter findings">'
@@ -405,7 +447,8 @@ def render_filters(findings: Sequence[Finding]) -> str:
         f'<label class="select">Table <select id="filter-table">{options}</select></label>'
         '<label class="check"><input type="checkbox" id="filter-acknowledged" checked>'
         " show acknowledged</label>"
-        f'<output id="filter-count" aria-live="polite">{len(findings)} findings</output></form>'
+        f'<output id="filter-count" aria-live="polite">{len(page.views)} findings</output></form>'
+        '<p class="empty" id="filter-none" hidden></p>'
     )
 
 
@@ -431,216 +474,48 @@ def render_versions(versions: Mapping[str, str]) -> str:
 
 
 def report_html(result: BuildResult) -> bytes:
-    counts = finding_counts(result.findings)
-    with SourceTexts(result.inputs, page_text=result.metadata.get("page_text")) as texts:
-        views = finding_views(result, texts)
+    return render_report(report_page(result))
+
+
+def render_report(page: ReportPage) -> bytes:
+    """The whole page, CSS and script inlined: one file that opens anywhere, offline."""
     groups: dict[str, list[FindingView]] = {}
-    for view in views:
+    for view in page.views:
         groups.setdefault(view.finding.code, []).append(view)
     sections = "".join(render_group(code, groups[code]) for code in sorted(groups, key=code_order))
-    rows = sum(len(rows) for name, rows in result.tables.items() if name != FINDINGS_TABLE)
+    rows = sum(count for name, count in page.rows.items() if name != FINDINGS_TABLE)
+    counts = page.counts
     lede = (
-        f"{len(result.inputs)} input document(s) · {rows} data row(s) · {counts['total']} finding(s),"
+        f"{len(page.inputs)} input document(s) · {rows} data row(s) · {counts['total']} finding(s),"
         f" {counts['acknowledged']} acknowledged"
     )
-    page = f"""<!DOCTYPE html>
+    html_page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Validation report · amif-extract</title>
-<style>{_CSS}</style>
+<style>
+{report_asset("report.css")}</style>
 </head>
 <body>
 <header class="page-head"><p class="kicker">amif-extract {esc(__version__)}</p><h1>Validation report</h1>
 <p class="lede">{esc(lede)}</p></header>
 <main>
-{render_summary(result, counts)}
+{render_summary(page)}
 <section class="all-findings" aria-label="Findings"><h2>Findings by code</h2>
-{render_filters(result.findings)}
+{render_filters(page)}
 {sections or '<p class="empty">This build has no findings.</p>'}
 </section>
 {render_rule_set()}
 </main>
-{render_versions(library_versions())}
-<script>{_SCRIPT}</script>
+{render_versions(page.versions)}
+<script>
+{report_asset("report.js")}</script>
 </body>
 </html>
 """
-    return page.encode("utf-8")
-
-
-_CSS = """
-:root { --ink: #1d2433; --muted: #5b6475; --line: #dde1e8; --bg: #f6f7f9; --card: #fff;
-  --error: #b42318; --error-bg: #fef3f2; --warning: #a15c07; --warning-bg: #fffaeb;
-  --info: #1849a9; --info-bg: #eff4ff; --ok: #067647; --ok-bg: #ecfdf3; }
-* { box-sizing: border-box; }
-html { font-size: 16px; }
-body { margin: 0; background: var(--bg); color: var(--ink); line-height: 1.5;
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans",
-  "Liberation Sans", Arial, sans-serif; -webkit-font-smoothing: antialiased; }
-code, pre, .hash { font-size: 0.86em;
-  font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, monospace; }
-.page-head, main, .page-foot { max-width: 72rem; margin: 0 auto; padding: 0 1.5rem; }
-.page-head { padding-top: 2rem; padding-bottom: 0.5rem; }
-.kicker { margin: 0; color: var(--muted); font-size: 0.85rem; letter-spacing: 0.04em;
-  text-transform: uppercase; }
-h1 { margin: 0.1rem 0 0.3rem; font-size: 2rem; line-height: 1.2; letter-spacing: -0.01em; }
-h2 { font-size: 1.2rem; margin: 1.6rem 0 0.6rem; }
-h3 { font-size: 1.05rem; margin: 0 0 0.3rem; display: flex; flex-wrap: wrap; gap: 0.5rem;
-  align-items: center; }
-.lede { margin: 0; color: var(--muted); font-size: 1.05rem; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr)); gap: 0.8rem;
-  margin-top: 1.2rem; }
-.card { background: var(--card); border: 1px solid var(--line); border-left: 5px solid var(--muted);
-  border-radius: 8px; padding: 0.7rem 1rem; display: flex; flex-direction: column; }
-.card .num { text-align: left; font-size: 1.8rem; font-weight: 700; line-height: 1.1;
-  font-variant-numeric: tabular-nums; }
-.card .label { font-weight: 600; }
-.card .sub { color: var(--muted); font-size: 0.85rem; }
-.card.sev-error { border-left-color: var(--error); } .card.sev-warning { border-left-color: var(--warning); }
-.card.sev-info { border-left-color: var(--info); } .card.status-ok { border-left-color: var(--ok); }
-.card.status-fail { border-left-color: var(--error); background: var(--error-bg); }
-.summary-grid { display: grid; grid-template-columns: 3fr 2fr; gap: 1.5rem; }
-@media (max-width: 760px) { .summary-grid { grid-template-columns: 1fr; } }
-table { border-collapse: collapse; width: 100%; background: var(--card); border: 1px solid var(--line);
-  border-radius: 8px; overflow: hidden; font-size: 0.92rem; }
-th, td { text-align: left; padding: 0.4rem 0.7rem; border-bottom: 1px solid var(--line);
-  vertical-align: top; }
-th { background: #eef0f4; font-weight: 600; }
-tr:last-child td { border-bottom: 0; }
-.num { text-align: right; font-variant-numeric: tabular-nums; }
-.chart-box { margin: 1.5rem 0 0; background: var(--card); border: 1px solid var(--line); border-radius: 8px;
-  padding: 0.8rem 1rem; }
-.chart-box figcaption { font-weight: 600; margin-bottom: 0.4rem; }
-svg.chart { max-width: 100%; height: auto; display: block; }
-.chart-label { font-size: 13px; fill: var(--ink); }
-.chart-count { font-size: 13px; fill: var(--muted); font-weight: 600; }
-svg.chart a:hover .chart-label { text-decoration: underline; }
-.bar.sev-error { fill: var(--error); } .bar.sev-warning { fill: #dc8a16; } .bar.sev-info { fill: #5b8def; }
-.legend { margin: 0.3rem 0 0; display: flex; gap: 0.4rem; }
-.badge { display: inline-block; padding: 0.05rem 0.5rem; border-radius: 999px; font-size: 0.75rem;
-  font-weight: 700; letter-spacing: 0.03em; text-transform: uppercase; border: 1px solid currentColor; }
-.badge.sev-error { color: var(--error); background: var(--error-bg); }
-.badge.sev-warning { color: var(--warning); background: var(--warning-bg); }
-.badge.sev-info { color: var(--info); background: var(--info-bg); }
-.filters { position: sticky; top: 0; z-index: 2; display: flex; flex-wrap: wrap; gap: 0.6rem 1.4rem;
-  align-items: center; background: rgba(246, 247, 249, 0.96); border-bottom: 1px solid var(--line);
-  padding: 0.6rem 0; margin-bottom: 1rem; backdrop-filter: blur(4px); }
-.filters fieldset { border: 0; padding: 0; margin: 0; display: flex; gap: 0.8rem; align-items: center; }
-.filters legend { float: left; font-weight: 600; margin-right: 0.4rem; }
-.filters label.select { font-weight: 600; } .filters select { margin-left: 0.4rem; font: inherit; }
-.filters .check { font-weight: 400; white-space: nowrap; }
-#filter-count { margin-left: auto; color: var(--muted); font-variant-numeric: tabular-nums; }
-.code-group { background: var(--card); border: 1px solid var(--line); border-radius: 10px;
-  padding: 1rem 1.2rem 0.4rem; margin-bottom: 1.2rem; scroll-margin-top: 4.5rem; }
-.code-group .code { color: var(--muted); font-weight: 400; }
-.group-count { margin-left: auto; color: var(--muted); font-weight: 400; font-size: 0.9rem; }
-.description { margin: 0 0 0.6rem; color: var(--muted); max-width: 60rem; }
-ol.findings { list-style: none; margin: 0; padding: 0; }
-.finding { border-top: 1px solid var(--line); padding: 0.75rem 0 0.8rem; }
-.finding[data-acknowledged="yes"] { opacity: 0.82; }
-.finding-head { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; font-size: 0.9rem; }
-.row-id { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.82rem;
-  color: var(--muted); word-break: break-all; }
-.ack-flag { color: var(--ok); background: var(--ok-bg); border: 1px solid var(--ok); border-radius: 999px;
-  padding: 0 0.5rem; font-size: 0.78rem; font-weight: 600; }
-.row-title { margin: 0.35rem 0 0; font-weight: 600; }
-.message { margin: 0.2rem 0 0.4rem; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.15rem 1rem; margin: 0;
-  font-size: 0.92rem; }
-dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
-code.value { background: #f1f3f6; border: 1px solid var(--line); border-radius: 4px; padding: 0 0.3rem; }
-code.before { text-decoration: line-through; text-decoration-color: rgba(180, 35, 24, 0.5); }
-code.after { background: var(--ok-bg); border-color: #abefc6; }
-.arrow { color: var(--muted); }
-.dropped { color: var(--muted); font-style: italic; }
-.rule { color: var(--muted); font-size: 0.88rem; }
-q.near { color: var(--muted); font-style: italic; }
-details.context { margin-top: 0.45rem; }
-details.context summary { cursor: pointer; color: var(--info); font-size: 0.9rem; }
-pre.source { margin: 0.4rem 0 0; padding: 0.5rem 0; background: #fbfbfc; border: 1px solid var(--line);
-  border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.45; }
-pre.source .line { display: grid; grid-template-columns: 3.2rem 1fr; }
-pre.source .ln { color: #98a2b3; text-align: right; padding-right: 0.8rem; user-select: none; }
-pre.source .marked { background: #fff4cc; box-shadow: inset 3px 0 0 #e7a500; }
-pre.source .tab { color: #b0b7c3; padding: 0 0.4em; }
-.rules { margin: 2rem 0; } .rules summary { cursor: pointer; font-weight: 600; }
-.rules table { margin-top: 0.6rem; }
-.page-foot { color: var(--muted); font-size: 0.85rem; padding-top: 1rem; padding-bottom: 2.5rem;
-  border-top: 1px solid var(--line); }
-.empty { color: var(--muted); }
-[hidden] { display: none !important; }
-"""
-
-_SCRIPT = """
-(function () {
-  "use strict";
-  // Filters live in the address's #fragment (severity=error,warning&table=amif_projects&acknowledged=0)
-  // so a steward can share or bookmark a filtered view; everything runs offline from this file.
-  var form = document.getElementById("filters");
-  var severityBoxes = Array.prototype.slice.call(form.querySelectorAll('input[name="severity"]'));
-  var tableSelect = document.getElementById("filter-table");
-  var acknowledgedBox = document.getElementById("filter-acknowledged");
-  var counter = document.getElementById("filter-count");
-  var findings = Array.prototype.slice.call(document.querySelectorAll("li.finding"));
-  var groups = Array.prototype.slice.call(document.querySelectorAll("section.code-group"));
-  function readFragment() {
-    var params = {};
-    window.location.hash.replace(/^#/, "").split("&").forEach(function (pair) {
-      var at = pair.indexOf("=");
-      if (at > 0) { params[pair.slice(0, at)] = decodeURIComponent(pair.slice(at + 1)); }
-    });
-    if (params.severity !== undefined) {
-      var wanted = params.severity.split(",");
-      severityBoxes.forEach(function (box) { box.checked = wanted.indexOf(box.value) >= 0; });
-    }
-    if (params.table !== undefined) {
-      var known = Array.prototype.some.call(tableSelect.options, function (option) {
-        return option.value === params.table;
-      });
-      if (known) { tableSelect.value = params.table; }
-    }
-    if (params.acknowledged !== undefined) { acknowledgedBox.checked = params.acknowledged !== "0"; }
-  }
-  function writeFragment() {
-    var severities = severityBoxes.filter(function (box) { return box.checked; })
-      .map(function (box) { return box.value; });
-    var fragment = "severity=" + severities.join(",") + "&table=" + encodeURIComponent(tableSelect.value)
-      + "&acknowledged=" + (acknowledgedBox.checked ? "1" : "0");
-    if (window.history && window.history.replaceState) {
-      window.history.replaceState(null, "", "#" + fragment);
-    }
-  }
-  function applyFilters() {
-    var severities = {};
-    severityBoxes.forEach(function (box) { severities[box.value] = box.checked; });
-    var table = tableSelect.value;
-    var shown = 0;
-    findings.forEach(function (item) {
-      var visible = severities[item.dataset.severity] === true
-        && (table === "*" || item.dataset.table === table)
-        && (acknowledgedBox.checked || item.dataset.acknowledged !== "yes");
-      item.hidden = !visible;
-      if (visible) { shown += 1; }
-    });
-    groups.forEach(function (group) {
-      var count = group.querySelectorAll("li.finding:not([hidden])").length;
-      group.hidden = count === 0;
-      group.querySelector(".shown").textContent = String(count);
-    });
-    counter.textContent = "Showing " + shown + " of " + findings.length + " findings";
-    document.body.setAttribute("data-filter", "ready");
-    document.body.setAttribute("data-shown", String(shown));
-  }
-  form.addEventListener("change", function () { applyFilters(); writeFragment(); });
-  form.addEventListener("submit", function (event) { event.preventDefault(); });
-  window.addEventListener("hashchange", function () { readFragment(); applyFilters(); });
-  form.hidden = false;
-  readFragment();
-  applyFilters();
-})();
-"""
+    return html_page.encode("utf-8")
 
 
 if __name__ == "__main__":

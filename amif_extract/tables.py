@@ -23,6 +23,7 @@ from pandera.engines import pandas_engine
 
 from amif_extract.build_records import Row
 from amif_extract.findings import Finding, SourceLocation
+from amif_extract.formulas import is_formula_like
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,34 @@ def _failure_findings(
                 value=str(case.get("failure_case")),
             )
         )
+    return findings
+
+
+def formula_findings(spec: TableSpec, rows: Sequence[Row], source_file: str = "") -> list[Finding]:
+    """A `formula_like_value` warning for every text cell a spreadsheet would run; the value stays as is."""
+    findings: list[Finding] = []
+    for row in rows:
+        for column in spec.columns:
+            value = row.get(column)
+            if not isinstance(value, str) or not is_formula_like(value):
+                continue
+            location = SourceLocation(
+                str(row.get("source_file") or source_file or spec.name),
+                page=row.get("source_page"),
+                line=row.get("source_line"),
+            )
+            findings.append(
+                Finding(
+                    "formula_like_value",
+                    f"{column} starts with {value[:1]!r}: a spreadsheet opening the CSV would run it as"
+                    " a formula; kept as printed",
+                    location,
+                    table=spec.name,
+                    row_id=str(row.get(spec.key, "")),
+                    column=column,
+                    value=value,
+                )
+            )
     return findings
 
 

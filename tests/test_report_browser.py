@@ -114,3 +114,68 @@ def test_screenshot_renders_the_page(browser: str, report_url: str, tmp_path: Pa
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1366, 900)
     assert len(data) > 30_000, "a blank page compresses to a few kilobytes; the report has text and a chart"
+
+
+def test_a_table_without_findings_in_the_address_shows_none_and_says_so(
+    browser: str, report_url: str, build, tmp_path: Path
+):
+    assert build.tables["conventions"] == [] and not any(f.table == "conventions" for f in build.findings)
+    dom = dump_dom(browser, tmp_path / "profile", report_url + "#table=conventions")
+    assert 'data-shown="0"' in dom
+    assert visible_findings(dom) == []
+    assert '<p class="empty" id="filter-none">The table “conventions” has no findings.</p>' in dom
+    assert '<option value="conventions" data-findings="0">conventions (no findings)</option>' in dom
+
+
+def test_an_unknown_table_in_the_address_shows_every_finding_and_says_so(
+    browser: str, report_url: str, build, tmp_path: Path
+):
+    dom = dump_dom(browser, tmp_path / "profile", report_url + "#table=%3Cb%3Enope%3C%2Fb%3E")
+    assert f'data-shown="{len(build.findings)}"' in dom
+    # Text, never markup: the address is anyone's to write.
+    note = "This build has no table “&lt;b&gt;nope&lt;/b&gt;”: showing all tables."
+    assert f'<p class="empty" id="filter-none">{note}</p>' in dom
+
+
+@pytest.mark.parametrize("fragment", ["#table=%E0%A4%A&severity=error", "#%%%&severity=error&=x&table"])
+def test_a_malformed_address_fragment_does_not_stop_the_script(
+    browser: str, report_url: str, build, tmp_path: Path, fragment: str
+):
+    """A hand-edited or cut address: its broken part is ignored, the rest still filters."""
+    dom = dump_dom(browser, tmp_path / "profile", report_url + fragment)
+    assert 'data-filter="ready"' in dom, "the filter script stopped"
+    errors = [finding for finding in build.findings if finding.severity == "error"]
+    assert f'data-shown="{len(errors)}"' in dom
+
+
+# Appended to a copy of the report: opens every folded part, then posts how wide the page is and what
+# sticks out (the page runs in a 400 px frame: headless Chromium keeps a window at least 500 px wide).
+WIDTH_PROBE = """<script>
+window.addEventListener("load", function () {
+  document.querySelectorAll("details").forEach(function (part) { part.open = true; });
+  var root = document.documentElement, wide = [];
+  document.querySelectorAll("body *").forEach(function (element) {
+    if (element.getBoundingClientRect().right > root.clientWidth + 1) {
+      wide.push(element.tagName + "." + element.className);
+    }
+  });
+  parent.postMessage(root.scrollWidth + " " + root.clientWidth + " " + wide.slice(0, 5).join(" "), "*");
+});
+</script>"""
+FRAME_PAGE = """<!DOCTYPE html><html><body style="margin:0">
+<iframe src="report.html" style="width:400px;height:900px;border:0"></iframe>
+<script>window.addEventListener("message", function (event) {
+  document.body.setAttribute("data-probe", event.data);
+});</script></body></html>"""
+
+
+def test_at_400_px_wide_the_page_does_not_scroll_sideways(browser: str, tmp_path: Path):
+    """The committed report (every document, errors with their source text open), on a phone's width."""
+    committed = Path(__file__).resolve().parents[1] / "normalized" / REPORT_HTML
+    (tmp_path / "report.html").write_bytes(committed.read_bytes() + WIDTH_PROBE.encode("utf-8"))
+    (tmp_path / "frame.html").write_text(FRAME_PAGE, encoding="utf-8")
+    dom = dump_dom(browser, tmp_path / "profile", (tmp_path / "frame.html").as_uri())
+    [probe] = re.findall(r'data-probe="([^"]*)"', dom)
+    scroll_width, client_width, *sticking_out = probe.split(" ")
+    assert client_width == "400"
+    assert scroll_width == "400", sticking_out

@@ -16,18 +16,18 @@ from rapidfuzz import fuzz
 import amif_extract.schemas as schemas_package
 from amif_extract.errors import InputError, read_input_bytes
 from amif_extract.organisations.keys import (
-    _WEAK_WORD_SIMILARITY,
-    _WEAK_WORDS,
+    WEAK_WORD_SIMILARITY,
+    WEAK_WORDS,
     acronym_key,
     comparison_key,
     comparison_words,
 )
 from amif_extract.organisations.records import (
-    _ORG_ID,
     ALIAS_SEPARATOR,
     AUTHORITY_COLUMNS,
     AUTHORITY_FILE,
     KINDS,
+    ORG_ID,
     REJECTION_COLUMNS,
     REJECTIONS_FILE,
     Organisation,
@@ -143,7 +143,7 @@ def _validate_organisations(authority: Authority) -> dict[str, Organisation]:
 
 
 def _validate_fields(authority: Authority, index: int, org: Organisation) -> None:
-    if not _ORG_ID.match(org.org_id):
+    if not ORG_ID.match(org.org_id):
         raise _fail(
             authority, index, f"org_id {org.org_id!r} is not a slug (lowercase letters, digits, hyphens)"
         )
@@ -203,15 +203,15 @@ def _build_acronym_index(organisations: Sequence[Organisation]) -> dict[str, tup
 
 
 def _is_weak(word: str) -> bool:
-    return word in _WEAK_WORDS or any(fuzz.ratio(word, weak) >= _WEAK_WORD_SIMILARITY for weak in _WEAK_WORDS)
+    return word in WEAK_WORDS or any(fuzz.ratio(word, weak) >= WEAK_WORD_SIMILARITY for weak in WEAK_WORDS)
 
 
-def _strong(words: Iterable[str]) -> tuple[str, ...]:
+def strong_words(words: Iterable[str]) -> tuple[str, ...]:
     """The words that must have a counterpart: all but the country's name (misspelt or not)."""
     return tuple(word for word in words if not _is_weak(word))
 
 
-def _joined_pairs(words: Sequence[str]) -> tuple[str, ...]:
+def joined_pairs(words: Sequence[str]) -> tuple[str, ...]:
     """Adjacent words run together, so that ``multi learn`` meets ``multilearn``."""
     return tuple(first + second for first, second in itertools.pairwise(words))
 
@@ -221,9 +221,9 @@ def _build_choices(organisations: Sequence[Organisation]) -> tuple[_Choice, ...]
     for org in organisations:
         texts = (*org.names, org.acronym) if org.acronym else org.names
         for text in texts:
-            words = _strong(comparison_words(text))
+            words = strong_words(comparison_words(text))
             if words:
-                choices.append(_Choice(org.org_id, words, _joined_pairs(words)))
+                choices.append(_Choice(org.org_id, words, joined_pairs(words)))
     return tuple(choices)
 
 
@@ -257,7 +257,7 @@ def rejections_path_for(authority_path: Path) -> Path:
     return authority_path.with_name(REJECTIONS_FILE)
 
 
-def _read_csv_rows(path: Path, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
+def read_csv_rows(path: Path, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
     """Rows of a UTF-8 CSV file with their line numbers; a file that cannot be used is an InputError."""
     data = read_input_bytes(path)
     try:
@@ -300,7 +300,7 @@ def load_rejections(path: Path) -> tuple[Rejection, ...]:
     if not path.exists():
         return ()
     rejections = []
-    for line, row in _read_csv_rows(path, REJECTION_COLUMNS):
+    for line, row in read_csv_rows(path, REJECTION_COLUMNS):
         if not comparison_words(row["name"]):
             raise InputError(path, f"line {line}: rejected name {row['name']!r} has no comparable word")
         rejections.append(Rejection(row["name"], row["best_candidate_id"]))
@@ -313,7 +313,7 @@ def load_authority(path: Path | None = None) -> Authority:
     A broken file raises ``InputError`` naming the file and the line.
     """
     path = path or default_authority_path()
-    rows = _read_csv_rows(path, AUTHORITY_COLUMNS)
+    rows = read_csv_rows(path, AUTHORITY_COLUMNS)
     organisations = tuple(_organisation_from_row(row) for _, row in rows)
     lines = tuple(line for line, _ in rows)
     return Authority(organisations, load_rejections(rejections_path_for(path)), path, lines)
@@ -339,11 +339,11 @@ def default_authority() -> Authority:
     return _cached_authority(str(path), (_stamp(path), _stamp(rejections_path_for(path))))
 
 
-def _sorted_aliases(aliases: Iterable[str]) -> tuple[str, ...]:
+def sorted_aliases(aliases: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(aliases), key=lambda alias: (comparison_key(alias), alias)))
 
 
-def _csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -360,17 +360,17 @@ def format_authority(organisations: Iterable[Organisation]) -> str:
             org.acronym,
             org.kind,
             org.parent_id,
-            ALIAS_SEPARATOR.join(_sorted_aliases(org.aliases)),
+            ALIAS_SEPARATOR.join(sorted_aliases(org.aliases)),
             org.note,
         )
         for org in sorted(organisations, key=lambda org: org.org_id)
     ]
-    return _csv_text(AUTHORITY_COLUMNS, rows)
+    return csv_text(AUTHORITY_COLUMNS, rows)
 
 
 def format_rejections(rejections: Iterable[Rejection]) -> str:
     ordered = sorted(set(rejections), key=lambda item: (comparison_key(item.name), item.name))
-    return _csv_text(REJECTION_COLUMNS, [(item.name, item.best_candidate_id) for item in ordered])
+    return csv_text(REJECTION_COLUMNS, [(item.name, item.best_candidate_id) for item in ordered])
 
 
 def write_atomically(path: Path, text: str) -> bool:

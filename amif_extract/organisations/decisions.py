@@ -9,10 +9,10 @@ from pathlib import Path
 from amif_extract.errors import InputError
 from amif_extract.organisations.authority import (
     Authority,
-    _read_csv_rows,
-    _sorted_aliases,
     default_authority_path,
     load_authority,
+    read_csv_rows,
+    sorted_aliases,
     write_authority,
 )
 from amif_extract.organisations.keys import (
@@ -23,10 +23,10 @@ from amif_extract.organisations.keys import (
     split_acronym,
 )
 from amif_extract.organisations.records import (
-    _ORG_ID,
     DECISION_NEW,
     DECISION_REJECT,
     KINDS,
+    ORG_ID,
     ApplyResult,
     Organisation,
     Rejection,
@@ -72,7 +72,7 @@ def apply_review_decisions(decisions_path: Path, authority_path: Path | None = N
     authority = load_authority(authority_path)
     pending = _Pending({org.org_id: org for org in authority.organisations}, list(authority.rejections))
     updated = authority
-    for line, row in _read_csv_rows(decisions_path, ("name", "cleaned", "decision")):
+    for line, row in read_csv_rows(decisions_path, ("name", "cleaned", "decision")):
         before = pending.changes()
         _apply_decision(pending, row, decisions_path, line)
         if pending.changes() != before:
@@ -144,7 +144,7 @@ def _apply_alias(pending: _Pending, cleaned: str, org_id: str, path: Path, line:
         org.acronym,
         org.kind,
         org.parent_id,
-        _sorted_aliases((*org.aliases, cleaned)),
+        sorted_aliases((*org.aliases, cleaned)),
         org.note,
     )
     pending.added_aliases.append((org_id, cleaned))
@@ -156,7 +156,7 @@ def _apply_new_organisation(
     name, acronym = split_acronym(cleaned)
     org_id = (row.get("new_org_id") or "").strip() or slugify(name)
     kind = (row.get("new_kind") or "").strip()
-    if not _ORG_ID.match(org_id):
+    if not ORG_ID.match(org_id):
         raise ReviewDecisionError(
             path, line, f"new_org_id {org_id!r} is not a slug (lowercase letters, digits, hyphens)"
         )

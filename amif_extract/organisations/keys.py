@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import importlib
 import re
 import unicodedata
-from collections.abc import Callable
 
+from amif_extract.normalize.names import clean_organisation_name
 from amif_extract.textclean import clean_cell_text, collapse_spaces, normalise_apostrophes
 
 # --- Comparison keys -----------------------------------------------------------------------------------
@@ -19,11 +17,11 @@ _STOPWORDS = frozenset(
 )
 # The country's name may be left out: in Luxembourg's documents "Croix-Rouge" is the Croix-Rouge
 # luxembourgeoise. Another country's branch carries a word that disagrees ("française") and never merges.
-_WEAK_WORDS = frozenset({"luxembourg", "luxembourgeois", "luxembourgeoise", "luxembourgeoises", "luxemburg"})
+WEAK_WORDS = frozenset({"luxembourg", "luxembourgeois", "luxembourgeoise", "luxembourgeoises", "luxemburg"})
 # A misspelt country name ("luxembourgoise") is still the country's name.
-_WEAK_WORD_SIMILARITY = 90.0
+WEAK_WORD_SIMILARITY = 90.0
 # Words naming a unit of an organisation: "Croix-Rouge luxembourgeoise – Service LISKO".
-_UNIT_WORDS = frozenset({"service", "services", "departement", "division", "cellule", "antenne"})
+UNIT_WORDS = frozenset({"service", "services", "departement", "division", "cellule", "antenne"})
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "đ": "d", "ł": "l"})
 # Legal forms, matched on folded text before punctuation goes: a.s.b.l., asbl, s.à r.l., sàrl, GmbH…
 _LEGAL_FORM = re.compile(
@@ -98,17 +96,6 @@ _SPACE_AFTER_PAREN = re.compile(r"\(\s+")
 _SPACE_BEFORE_PAREN = re.compile(r"\s+\)")
 
 
-@functools.cache
-def _shared_name_cleaner() -> Callable[[str], str] | None:
-    """``amif_extract.normalize.names.clean_organisation_name`` when that module exists."""
-    try:
-        module = importlib.import_module("amif_extract.normalize.names")
-    except ModuleNotFoundError:
-        return None
-    cleaner = getattr(module, "clean_organisation_name", None)
-    return cleaner if callable(cleaner) else None
-
-
 def _clean_name_locally(name: str) -> str:
     text = normalise_apostrophes(clean_cell_text(name))
     text = _SPACE_BEFORE_PAREN.sub(")", _SPACE_AFTER_PAREN.sub("(", text))
@@ -119,12 +106,11 @@ def _clean_name_locally(name: str) -> str:
 def clean_name(name: str) -> str:
     """The printed name without markup, line breaks, bullets or odd spaces: what is compared and queued.
 
-    The project's shared name cleaner runs first when it exists; the local clean-up after it is
-    idempotent and keeps the properties matching relies on.
+    The project's shared name cleaner runs first; the local clean-up after it is idempotent and keeps
+    the properties matching relies on.
     """
-    shared = _shared_name_cleaner()
-    return _clean_name_locally(shared(name) if shared is not None else name)
+    return _clean_name_locally(clean_organisation_name(name))
 
 
-def _one_line(name: str) -> str:
+def one_line(name: str) -> str:
     return collapse_spaces(" ".join(name.splitlines()))

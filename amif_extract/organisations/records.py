@@ -50,7 +50,7 @@ REVIEW_COLUMNS: tuple[str, ...] = (
 DECISION_NEW = "new"
 DECISION_REJECT = "reject"
 
-_ORG_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ORG_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)

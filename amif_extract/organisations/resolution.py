@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from amif_extract.organisations.authority import Authority, _joined_pairs, _strong, default_authority
+from amif_extract.organisations.authority import Authority, default_authority, joined_pairs, strong_words
 from amif_extract.organisations.keys import (
-    _UNIT_WORDS,
+    UNIT_WORDS,
     acronym_key,
     clean_name,
     comparison_key,
@@ -48,17 +48,17 @@ def resolve_organisation(
     the organisation found, else the name goes to review.
     """
     authority = authority if authority is not None else default_authority()
-    return _resolve_cleaned(clean_name(name), authority, settings, split=True)
+    return resolve_cleaned(clean_name(name), authority, settings, split=True)
 
 
-def _resolve_cleaned(cleaned: str, authority: Authority, settings: MatchSettings, *, split: bool) -> Match:
+def resolve_cleaned(cleaned: str, authority: Authority, settings: MatchSettings, *, split: bool) -> Match:
     base, acronym = split_acronym(cleaned)
     for key in (comparison_key(cleaned), comparison_key(base)):
         if key in authority._name_index:
             return _confirm_acronym(
                 authority._name_index[key], 100.0, acronym, cleaned, base, authority, settings
             )
-    if not _strong(comparison_words(cleaned)):  # nothing but "Luxembourg" or function words
+    if not strong_words(comparison_words(cleaned)):  # nothing but "Luxembourg" or function words
         return Match(None, None, 0.0, "unresolved", (), cleaned)
     by_acronym = _match_acronym(cleaned, authority)
     if by_acronym is not None:
@@ -166,7 +166,7 @@ def _match_parts(
     CNS``). A part that does not resolve is looked for among the services of the resolved organisation;
     if none fits, the name goes to review with that organisation as candidate. None when no part resolves.
     """
-    matches = [_resolve_cleaned(part, authority, settings, split=False) for part in parts]
+    matches = [resolve_cleaned(part, authority, settings, split=False) for part in parts]
     resolved = [match for match in matches if match.status == "auto" and match.org_id]
     if not resolved:
         return None
@@ -207,7 +207,7 @@ def _match_service(
 
 
 def _reduce(words: Iterable[str], parent_words: frozenset[str]) -> tuple[str, ...]:
-    return tuple(word for word in _strong(words) if word not in _UNIT_WORDS and word not in parent_words)
+    return tuple(word for word in strong_words(words) if word not in UNIT_WORDS and word not in parent_words)
 
 
 def _best_service(
@@ -273,7 +273,7 @@ def _similarity_table(
 ) -> dict[str, dict[str, float]]:
     """For each printed word (and adjacent pair), its fuzz.ratio with every authority word resembling it."""
     table: dict[str, dict[str, float]] = {}
-    for word in (*words, *_joined_pairs(words)):
+    for word in (*words, *joined_pairs(words)):
         if word in table:
             continue
         hits = process.extract(word, authority._vocabulary, scorer=fuzz.ratio, limit=None, score_cutoff=50)
@@ -292,7 +292,7 @@ def _coverage(words: Sequence[str], best: Callable[[str], float]) -> list[float]
     long one (``interculturelles`` + ``sociales`` against ``interculturelles`` scores 80).
     """
     coverage = [best(word) for word in words]
-    for position, joined in enumerate(_joined_pairs(words)):
+    for position, joined in enumerate(joined_pairs(words)):
         if best(joined) == 100.0:
             coverage[position] = coverage[position + 1] = 100.0
     return coverage
@@ -326,7 +326,7 @@ def _compare(
 
 def _score_organisations(text: str, authority: Authority, settings: MatchSettings) -> list[_Scored]:
     """Every organisation's best comparison with the name, best first (ties by id)."""
-    words = _strong(comparison_words(text))
+    words = strong_words(comparison_words(text))
     if not words:
         return []
     similarity = _similarity_table(words, authority, settings)

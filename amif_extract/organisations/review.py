@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from amif_extract.findings import Finding, SourceLocation, sorted_findings
-from amif_extract.organisations.authority import Authority, _csv_text, default_authority, write_atomically
-from amif_extract.organisations.keys import _one_line, clean_name
+from amif_extract.organisations.authority import Authority, csv_text, default_authority, write_atomically
+from amif_extract.organisations.keys import clean_name, one_line
 from amif_extract.organisations.records import (
     DEFAULT_SETTINGS,
     REVIEW_CANDIDATES,
@@ -16,7 +16,7 @@ from amif_extract.organisations.records import (
     MatchSettings,
     ReviewItem,
 )
-from amif_extract.organisations.resolution import _resolve_cleaned
+from amif_extract.organisations.resolution import resolve_cleaned
 
 # --- Many names, the review queue and findings -------------------------------------------------------
 
@@ -53,12 +53,12 @@ def resolve_many(
         if raw not in matches:
             cleaned = clean_name(raw)
             if cleaned not in by_cleaned:
-                by_cleaned[cleaned] = _resolve_cleaned(cleaned, authority, settings, split=True)
+                by_cleaned[cleaned] = resolve_cleaned(cleaned, authority, settings, split=True)
             matches[raw] = by_cleaned[cleaned]
         match = matches[raw]
         if match.status == "auto" or not match.query or authority.is_rejected(match.query):
             continue
-        spellings.setdefault(match.query, set()).add(_one_line(raw))
+        spellings.setdefault(match.query, set()).add(one_line(raw))
         places.setdefault(match.query, set()).add(location)
     items = [
         ReviewItem(
@@ -104,7 +104,7 @@ def review_queue_rows(items: Iterable[ReviewItem]) -> list[dict[str, str]]:
 def review_queue_csv(items: Iterable[ReviewItem]) -> bytes:
     """The stewards' ``organisation_matches.csv``: deterministic order and bytes."""
     rows = review_queue_rows(items)
-    text = _csv_text(REVIEW_COLUMNS, [[row[column] for column in REVIEW_COLUMNS] for row in rows])
+    text = csv_text(REVIEW_COLUMNS, [[row[column] for column in REVIEW_COLUMNS] for row in rows])
     return text.encode("utf-8")
 
 

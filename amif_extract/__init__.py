@@ -23,7 +23,11 @@ _PUBLIC = {
     "SourceLocation": "amif_extract.findings",
     "InputError": "amif_extract.errors",
     "BuildSettings": "amif_extract.pipeline",
-    "build": "amif_extract.pipeline",
+    "Dataset": "amif_extract.dataset",
+    "open_dataset": "amif_extract.dataset",
+    "init_dataset": "amif_extract.dataset",
+    "build": "amif_extract.rebuild",
+    "build_dataset": "amif_extract.rebuild",
     "extract_files": "amif_extract.pipeline",
     "output_files": "amif_extract.pipeline",
 }

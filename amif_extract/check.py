@@ -8,7 +8,6 @@ servers (JUnit XML) or programs (JSON).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -17,16 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from amif_extract.acknowledge import (
-    DEFAULT_ACKNOWLEDGEMENTS,
-    Acknowledgement,
-    acknowledge_findings,
-    load_acknowledgements,
-    unmatched_acknowledgements,
-)
+from amif_extract.acknowledge import Acknowledgement, load_acknowledgements, unmatched_acknowledgements
+from amif_extract.dataset import Dataset
 from amif_extract.errors import InputError
 from amif_extract.findings import SEVERITIES, Finding
-from amif_extract.pipeline import BuildResult, BuildSettings, Progress, build, finding_rows, output_files
+from amif_extract.pipeline import BuildResult, BuildSettings, Progress
+from amif_extract.rebuild import build_dataset
 from amif_extract.report import finding_record, is_blocking
 
 CHECK_FORMATS = ("text", "github", "json", "junit")
@@ -59,13 +54,6 @@ class CheckOutcome:
     @property
     def passed(self) -> bool:
         return not self.blocking and not self.differences
-
-
-def with_acknowledgements(result: BuildResult, acknowledgements: Sequence[Acknowledgement]) -> BuildResult:
-    """The build with its findings marked by `acknowledgements` (replacing any earlier marks)."""
-    findings = acknowledge_findings(result.findings, acknowledgements)
-    tables = {**result.tables, "findings": finding_rows(findings)}
-    return dataclasses.replace(result, findings=findings, tables=tables)
 
 
 def first_differing_line(expected: bytes, actual: bytes) -> int | None:
@@ -110,21 +98,21 @@ def _quiet(message: str, done: int, total: int) -> None:
 
 
 def run_check(
-    raw_dir: Path,
-    normalized_dir: Path,
-    acknowledgements_path: Path = DEFAULT_ACKNOWLEDGEMENTS,
-    settings: BuildSettings | None = None,
-    progress: Progress | None = None,
+    dataset: Dataset, settings: BuildSettings | None = None, progress: Progress | None = None
 ) -> CheckOutcome:
-    """Build `raw_dir` in memory, apply the acknowledgements and compare with `normalized_dir`."""
-    acknowledgements = load_acknowledgements(acknowledgements_path)
-    result = build(raw_dir, settings, progress or _quiet)
-    result = with_acknowledgements(result, acknowledgements)
-    expected = output_files(result)
-    differences = compare_outputs(expected, normalized_dir)
+    """Build `dataset` in memory (`build_dataset`) and compare with its `normalized/` folder."""
+    result, expected = build_dataset(dataset, settings, progress or _quiet)
+    differences = compare_outputs(expected, dataset.normalized)
+    acknowledgements = load_acknowledgements(dataset.acknowledgements)
     unmatched = unmatched_acknowledgements(result.findings, acknowledgements)
     return CheckOutcome(
-        raw_dir, normalized_dir, acknowledgements_path, result, differences, unmatched, sorted(expected)
+        dataset.raw,
+        dataset.normalized,
+        dataset.acknowledgements,
+        result,
+        differences,
+        unmatched,
+        sorted(expected),
     )
 
 

@@ -19,6 +19,7 @@ from amif_extract.records import AmifExtraction
 if TYPE_CHECKING:
     from amif_extract.extract.practice_sheets import PracticeSheetsExtraction
     from amif_extract.extract.web_pages import WebPageExtraction
+    from amif_extract.organisations import Authority
     from amif_extract.tables import Row, TableSpec
 from amif_extract.sources import Source, load_manifest, preferred_sources, sha256_of, verify_source
 from amif_extract.validate import validate_projects
@@ -325,8 +326,11 @@ def preload_assembly() -> None:
     assemble([])
 
 
-def assemble(extractions: Sequence[DocumentExtraction]) -> BuildResult:
-    """Normalize, link, validate and collect findings: from extracted records to the output tables."""
+def assemble(extractions: Sequence[DocumentExtraction], authority: Authority | None = None) -> BuildResult:
+    """Normalize, link, validate and collect findings: from extracted records to the output tables.
+
+    Organisations are linked to `authority`, a dataset's own (default: the one the package ships).
+    """
     from amif_extract.cpr49 import cpr49_findings, cpr49_rows, written_csv_findings
     from amif_extract.link import link_organisations
     from amif_extract.organisations import default_authority
@@ -337,7 +341,8 @@ def assemble(extractions: Sequence[DocumentExtraction]) -> BuildResult:
     for name, rows in other_tables(extractions).items():
         tables[name] = rows
     findings += [finding for result in extractions for finding in _other_findings(result)]
-    linked = link_organisations(tables, _other_mentions(extractions), default_authority())
+    authority = authority if authority is not None else default_authority()
+    linked = link_organisations(tables, _other_mentions(extractions), authority)
     findings += linked.findings
     tables["organisations"] = linked.organisations
     findings += validate_projects(projects.rows)
@@ -418,7 +423,11 @@ def finding_rows(findings: Sequence[Finding]) -> list[Row]:
 def build(
     raw_dir: Path, settings: BuildSettings | None = None, progress: Progress = _no_progress
 ) -> BuildResult:
-    """Build every output table from the documents listed in `raw_dir/sources.toml`."""
+    """The tables of the documents listed in `raw_dir/sources.toml`, before any steward file is applied.
+
+    The packaged authority, no acknowledgements: a building block and a test fixture. The build of a
+    dataset folder, as `amif-extract build` writes it, is `amif_extract.build` (`rebuild.build_dataset`).
+    """
     settings = settings or BuildSettings()
     documents = manifest_documents(raw_dir, settings)
     return assemble(extract_all(documents, settings, progress))
@@ -427,7 +436,10 @@ def build(
 def extract_files(
     paths: Sequence[Path], settings: BuildSettings | None = None, progress: Progress = _no_progress
 ) -> BuildResult:
-    """Build the output tables from documents named directly, wherever they are."""
+    """The tables of documents named directly, wherever they are, before any steward file is applied.
+
+    `amif-extract extract` applies a dataset's files too (`rebuild.extract_outputs`).
+    """
     settings = settings or BuildSettings()
     return assemble(extract_all(named_documents(paths, settings), settings, progress))
 

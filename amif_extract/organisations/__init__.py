@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from amif_extract.organisations.authority import (
     Authority,
+    authority_at,
     default_authority,
     default_authority_path,
     format_authority,
@@ -98,6 +99,7 @@ __all__ = [
     "ReviewItem",
     "acronym_key",
     "apply_review_decisions",
+    "authority_at",
     "clean_name",
     "comparison_key",
     "comparison_words",

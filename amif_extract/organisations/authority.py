@@ -8,12 +8,12 @@ import io
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
 from rapidfuzz import fuzz
 
-import amif_extract.schemas as schemas_package
 from amif_extract.errors import InputError, read_input_bytes
 from amif_extract.organisations.keys import (
     WEAK_WORD_SIMILARITY,
@@ -249,7 +249,8 @@ def _build_vocabularies(
 
 
 def default_authority_path() -> Path:
-    return Path(schemas_package.__file__).parent / AUTHORITY_FILE
+    """The authority file the package ships: the default a new dataset starts from, never written."""
+    return Path(str(resources.files("amif_extract.schemas").joinpath(AUTHORITY_FILE)))
 
 
 def rejections_path_for(authority_path: Path) -> Path:
@@ -308,7 +309,7 @@ def load_rejections(path: Path) -> tuple[Rejection, ...]:
 
 
 def load_authority(path: Path | None = None) -> Authority:
-    """Read and validate the authority file (default: the packaged ``schemas/organisations.csv``).
+    """Read and validate the authority file (default: the one the package ships).
 
     A broken file raises ``InputError`` naming the file and the line.
     """
@@ -333,10 +334,14 @@ def _stamp(path: Path) -> tuple[int, int]:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-def default_authority() -> Authority:
-    """The packaged authority file, read once until it changes on disk."""
-    path = default_authority_path()
+def authority_at(path: Path) -> Authority:
+    """The authority file at `path` with its rejections, read once until either changes on disk."""
     return _cached_authority(str(path), (_stamp(path), _stamp(rejections_path_for(path))))
+
+
+def default_authority() -> Authority:
+    """The packaged authority file: what a library call resolves against when given no authority."""
+    return authority_at(default_authority_path())
 
 
 def sorted_aliases(aliases: Iterable[str]) -> tuple[str, ...]:
@@ -384,7 +389,9 @@ def write_atomically(path: Path, text: str) -> bool:
 
 def write_authority(authority: Authority, path: Path | None = None) -> bool:
     """Write the authority file and its rejections file, each only if its bytes change."""
-    path = path or authority.path or default_authority_path()
+    path = path or authority.path
+    if path is None:
+        raise ValueError("write_authority needs a path: this authority was not read from a file")
     changed = write_atomically(path, format_authority(authority.organisations))
     rejections = rejections_path_for(path)
     if authority.rejections or rejections.exists():

@@ -9,7 +9,6 @@ from pathlib import Path
 from amif_extract.errors import InputError
 from amif_extract.organisations.authority import (
     Authority,
-    default_authority_path,
     load_authority,
     read_csv_rows,
     sorted_aliases,
@@ -58,8 +57,8 @@ class _Pending:
         return None
 
 
-def apply_review_decisions(decisions_path: Path, authority_path: Path | None = None) -> ApplyResult:
-    """Apply a steward's filled copy of the review queue to the authority file.
+def apply_review_decisions(decisions_path: Path, authority_path: Path) -> ApplyResult:
+    """Apply a steward's filled copy of the review queue to the authority file (a dataset's own).
 
     ``decision`` is an org id (the name becomes an alias of it), ``new`` (a new organisation: id from
     ``new_org_id`` or a slug of the name, kind from ``new_kind``), ``reject`` (recorded in
@@ -68,7 +67,6 @@ def apply_review_decisions(decisions_path: Path, authority_path: Path | None = N
     ``ReviewDecisionError`` naming the file and line and leaves both files untouched. Applying the
     same file again changes nothing.
     """
-    authority_path = authority_path or default_authority_path()
     authority = load_authority(authority_path)
     pending = _Pending({org.org_id: org for org in authority.organisations}, list(authority.rejections))
     updated = authority

@@ -487,7 +487,8 @@ def review_apply_command(
     # Imported here so that this command stays one self-contained block of the CLI.
     from amif_extract.organisations import ReviewDecisionError, apply_review_decisions
 
-    target = dataset_from(project, authority=authority).authority
+    # An authority file named outright needs no dataset around it.
+    target = authority if authority is not None else dataset_from(project).authority
     try:
         result = apply_review_decisions(decisions, target)
     except (InputError, ReviewDecisionError) as error:

@@ -321,3 +321,16 @@ def test_sources_add_keeps_the_manifests_comments_and_entries(edited_copy: Path)
         "sha256": source.sha256,
         "retrieved": "",
     }
+
+
+def test_review_apply_with_an_authority_named_outright_needs_no_dataset(
+    dataset_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    authority = tmp_path / "organisations.csv"
+    shutil.copyfile(dataset_copy / "schemas" / "organisations.csv", authority)
+    decisions = tmp_path / "decisions.csv"
+    shutil.copyfile(dataset_copy / "normalized" / "review" / "organisation_matches.csv", decisions)
+    monkeypatch.chdir(tmp_path)
+    result = invoke("review", "apply", decisions, "--authority", authority)
+    assert result.exit_code == 0, result.output
+    assert one_line(result.stdout).startswith(f"{authority}: nothing to change; 0 already applied")

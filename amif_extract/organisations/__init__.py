@@ -4,8 +4,9 @@ The same carrier is printed under many names (``Organisation internationale pour
 ``IOM``, ``Coopération Nord-Sud a.s.b.l.``, a typo, a service named with its parent). Analysts need one id
 per organisation; stewards need to see and decide every match the machine was not sure of.
 
-- The authority file ``schemas/organisations.csv`` is data edited by people: one row per organisation
-  with a stable ``org_id``, a canonical name, an acronym, a kind, a parent for services and known aliases.
+- The authority file, a dataset's ``schemas/organisations.csv``, is data edited by people: one row per
+  organisation with a stable ``org_id``, a canonical name, an acronym, a kind, a parent for services and
+  known aliases.
   ``organisation_rejections.csv`` beside it lists the names stewards rejected, so they are not queued again.
 - ``resolve_organisation`` cleans a name and compares accent-, case-, punctuation- and legal-form-free
   keys: exact name or alias, then acronym, then parent + service, then a word-by-word fuzzy comparison.

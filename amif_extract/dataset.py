@@ -54,7 +54,7 @@ class Dataset:
         return rejections_path_for(self.authority)
 
     def steward_files(self) -> list[Path]:
-        """The files stewards edit that a build reads, those present; sorted profiles last."""
+        """The steward files a build reads that exist: acknowledgements, authority, rejections, profiles."""
         files = [self.acknowledgements, self.authority, self.rejections]
         if self.profiles.is_dir():
             files += sorted(path for path in self.profiles.glob("*.toml") if path.is_file())

@@ -27,7 +27,11 @@ _PUBLIC = {
     "BuildResult": "amif_extract.build_records",
     "InputDocument": "amif_extract.build_records",
     "DocumentExtraction": "amif_extract.build_records",
-    "build": "amif_extract.pipeline",
+    "Dataset": "amif_extract.dataset",
+    "open_dataset": "amif_extract.dataset",
+    "init_dataset": "amif_extract.dataset",
+    "build": "amif_extract.rebuild",
+    "build_dataset": "amif_extract.rebuild",
     "extract_files": "amif_extract.pipeline",
     "output_files": "amif_extract.pipeline",
 }

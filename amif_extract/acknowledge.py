@@ -1,8 +1,9 @@
 """Acknowledged findings: facts of the source a data steward has reviewed and accepted.
 
 A published document can be wrong in a way no code should repair (a total that does not add up, a row
-printed without its period). A steward records such a finding once in `schemas/acknowledged_findings.csv`
-with a reason; the finding stays in every output, marked as acknowledged, and `check` stops failing on it.
+printed without its period). A steward records such a finding once, with a reason, in the dataset's
+`schemas/acknowledged_findings.csv`; the finding stays in every output, marked as acknowledged, and
+`check` stops failing on it.
 Findings are matched on (code, table, row_id, column): project ids come from the project's own title,
 so they are the same in the PDF and the text build and across editions that keep the row.
 """
@@ -19,9 +20,7 @@ from pathlib import Path
 
 from amif_extract.errors import InputError
 from amif_extract.findings import FINDING_CODES, Finding
-from amif_extract.paths import SCHEMAS_DIR
 
-DEFAULT_ACKNOWLEDGEMENTS = SCHEMAS_DIR / "acknowledged_findings.csv"
 ACKNOWLEDGEMENT_COLUMNS: tuple[str, ...] = (
     "code",
     "table",
@@ -101,7 +100,8 @@ def parse_acknowledgements(text: str, path: Path) -> list[Acknowledgement]:
     return acknowledgements
 
 
-def load_acknowledgements(path: Path = DEFAULT_ACKNOWLEDGEMENTS) -> list[Acknowledgement]:
+def load_acknowledgements(path: Path) -> list[Acknowledgement]:
+    """The acknowledgements file of a dataset (`Dataset.acknowledgements`)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as error:

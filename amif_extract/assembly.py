@@ -8,7 +8,7 @@ data out: nothing here reads a file but the organisations authority, or writes o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from amif_extract.build_records import BuildResult, DocumentExtraction, Row
 from amif_extract.findings import Finding, sorted_findings, with_finding_ids
@@ -16,6 +16,9 @@ from amif_extract.normalize.projects import attach_issue_codes
 from amif_extract.registry import collect_tables, organisation_mentions, page_texts
 from amif_extract.specs import table_specs
 from amif_extract.validate import validate_projects
+
+if TYPE_CHECKING:
+    from amif_extract.organisations import Authority
 
 
 def preload_assembly() -> None:
@@ -28,8 +31,11 @@ def preload_assembly() -> None:
     assemble([])
 
 
-def assemble(extractions: Sequence[DocumentExtraction]) -> BuildResult:
-    """Normalize, link, validate and collect findings: from extracted records to the output tables."""
+def assemble(extractions: Sequence[DocumentExtraction], authority: Authority | None = None) -> BuildResult:
+    """Normalize, link, validate and collect findings: from extracted records to the output tables.
+
+    Organisations are linked to `authority`, a dataset's own (default: the one the package ships).
+    """
     # Imported here, not above, so that a build whose outputs come from the cache never loads them:
     from amif_extract.cpr49 import cpr49_findings, cpr49_rows, written_csv_findings  # pandas, pandera
     from amif_extract.link import link_organisations  # the authority code, phone-number metadata
@@ -39,7 +45,8 @@ def assemble(extractions: Sequence[DocumentExtraction]) -> BuildResult:
     collected = collect_tables(extractions)
     tables = dict(collected.tables)
     findings = list(collected.findings)
-    linked = link_organisations(tables, organisation_mentions(extractions), default_authority())
+    authority = authority if authority is not None else default_authority()
+    linked = link_organisations(tables, organisation_mentions(extractions), authority)
     findings += linked.findings
     tables["organisations"] = linked.organisations
     projects = tables["amif_projects"]

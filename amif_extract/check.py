@@ -17,18 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from amif_extract.acknowledge import (
-    DEFAULT_ACKNOWLEDGEMENTS,
-    Acknowledgement,
-    acknowledge_findings,
-    load_acknowledgements,
-    unmatched_acknowledgements,
-)
-from amif_extract.assembly import finding_rows
+from amif_extract.acknowledge import Acknowledgement, load_acknowledgements, unmatched_acknowledgements
 from amif_extract.build_records import BuildResult, BuildSettings, Progress
+from amif_extract.dataset import Dataset
 from amif_extract.errors import InputError
-from amif_extract.findings import SEVERITIES, Finding, with_finding_ids
-from amif_extract.pipeline import build, output_files
+from amif_extract.findings import SEVERITIES, Finding
+from amif_extract.rebuild import build_dataset
 from amif_extract.report import finding_record, is_blocking
 from amif_extract.write import OUTPUTS_RECORD, restore_under_lock, with_outputs_record
 
@@ -63,13 +57,6 @@ class CheckOutcome:
     @property
     def passed(self) -> bool:
         return not self.blocking and not self.differences
-
-
-def with_acknowledgements(result: BuildResult, acknowledgements: Sequence[Acknowledgement]) -> BuildResult:
-    """The build with its findings marked by `acknowledgements` (replacing any earlier marks)."""
-    findings = with_finding_ids(acknowledge_findings(result.findings, acknowledgements))
-    tables = {**result.tables, "findings": finding_rows(findings)}
-    return dataclasses.replace(result, findings=findings, tables=tables)
 
 
 def first_differing_line(expected: bytes, actual: bytes) -> int | None:
@@ -116,25 +103,20 @@ def _quiet(message: str, done: int, total: int) -> None:
 
 
 def run_check(
-    raw_dir: Path,
-    normalized_dir: Path,
-    acknowledgements_path: Path = DEFAULT_ACKNOWLEDGEMENTS,
-    settings: BuildSettings | None = None,
-    progress: Progress | None = None,
+    dataset: Dataset, settings: BuildSettings | None = None, progress: Progress | None = None
 ) -> CheckOutcome:
-    """Build `raw_dir` in memory, apply the acknowledgements and compare with `normalized_dir`."""
-    acknowledgements = load_acknowledgements(acknowledgements_path)
-    result = build(raw_dir, settings, progress or _quiet)
-    result = with_acknowledgements(result, acknowledgements)
-    expected = with_outputs_record(output_files(result))
+    """Build `dataset` in memory (`build_dataset`) and compare with its `normalized/` folder."""
+    result, files = build_dataset(dataset, settings, progress or _quiet)
+    expected = with_outputs_record(files)
     # As `build` does before writing: a swap cut between its renames left the committed output aside.
-    notes = [restored_note(normalized_dir)] if restore_under_lock(normalized_dir, expected) else []
-    differences = compare_outputs(expected, normalized_dir)
+    notes = [restored_note(dataset.normalized)] if restore_under_lock(dataset.normalized, expected) else []
+    differences = compare_outputs(expected, dataset.normalized)
+    acknowledgements = load_acknowledgements(dataset.acknowledgements)
     unmatched = unmatched_acknowledgements(result.findings, acknowledgements)
     return CheckOutcome(
-        raw_dir,
-        normalized_dir,
-        acknowledgements_path,
+        dataset.raw,
+        dataset.normalized,
+        dataset.acknowledgements,
         result,
         differences,
         unmatched,

@@ -26,11 +26,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from amif_extract import __version__
-from amif_extract.acknowledge import DEFAULT_ACKNOWLEDGEMENTS
 from amif_extract.build_records import BuildResult, BuildSettings
+from amif_extract.dataset import PROJECT_ENV, Dataset, open_dataset
 from amif_extract.errors import InputError, SchemaFailure
-from amif_extract.paths import DEFAULT_NORMALIZED_DIR, DEFAULT_RAW_DIR
-from amif_extract.pipeline import extract_files, write_build
 
 # Each command imports the stage it runs (rebuild, check, diff, fetch, the organisations review) in
 # its own body: together they cost ~0.15 s of start-up (ssl and http for fetch, the report, the
@@ -157,12 +155,33 @@ def settings_from(
         fail(EXIT_INPUT, str(error))
 
 
+Project = Annotated[
+    Path | None,
+    typer.Option(
+        "--project",
+        envvar=PROJECT_ENV,
+        metavar="DIR",
+        help="Dataset folder: raw/, schemas/, normalized/ (default: the working folder).",
+    ),
+]
+Raw = Annotated[
+    Path | None, typer.Option("--raw", help="Documents with their sources.toml (default: PROJECT/raw).")
+]
 MaxFileMb = Annotated[float, typer.Option("--max-file-mb", help="Refuse source files larger than this.")]
 MaxPages = Annotated[int, typer.Option("--max-pages", help="Refuse PDFs with more pages than this.")]
 Acknowledgements = Annotated[
-    Path, typer.Option("--acknowledgements", help="Stewards' acknowledged findings (CSV).")
+    Path | None,
+    typer.Option(
+        "--acknowledgements",
+        help="Stewards' acknowledged findings (default: PROJECT/schemas/acknowledged_findings.csv).",
+    ),
 ]
-OutDir = Annotated[Path, typer.Option("--out", help="Folder the tables are written to (swapped in whole).")]
+OutDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", help="Folder the tables are written to, swapped in whole (default: PROJECT/normalized)."
+    ),
+]
 Workers = Annotated[
     int | None,
     typer.Option("--workers", help="Processes extracting in parallel (default: every core; 1: serial)."),
@@ -187,25 +206,19 @@ CacheDir = Annotated[
 ]
 
 
-def run_and_write(produce: object, out_dir: Path) -> BuildResult:
+def dataset_from(project: Path | None, **overrides: Path | None) -> Dataset:
     try:
-        with ProgressDisplay() as progress:
-            result = produce(progress)  # type: ignore[operator]
-        write_build(result, out_dir)
+        return open_dataset(project, **overrides)
     except InputError as error:
         fail(EXIT_INPUT, str(error))
-    except SchemaFailure as error:
-        fail(EXIT_DATA, str(error))
-    return result
 
 
 @app.command("build")
 def build_command(
-    raw: Annotated[Path, typer.Option("--raw", help="Folder of source documents with its sources.toml.")] = (
-        DEFAULT_RAW_DIR
-    ),
-    out_dir: OutDir = DEFAULT_NORMALIZED_DIR,
-    acknowledgements: Acknowledgements = DEFAULT_ACKNOWLEDGEMENTS,
+    project: Project = None,
+    raw: Raw = None,
+    out_dir: OutDir = None,
+    acknowledgements: Acknowledgements = None,
     max_file_mb: MaxFileMb = 200.0,
     max_pages: MaxPages = 5000,
     workers: Workers = None,
@@ -214,29 +227,30 @@ def build_command(
     no_cache: NoCache = False,
     cache_dir: CacheDir = None,
 ) -> None:
-    """Build every table from the documents listed in raw/sources.toml.
+    """Build every table of a dataset folder from the documents listed in its raw/sources.toml.
 
     \b
     Example:
-      amif-extract build --raw raw --out normalized
+      amif-extract build --project ~/amif-data
       amif-extract build --workers 4 --cache-dir /tmp/amif-cache
       amif-extract build --scheduler tcp://10.0.0.5:8786 --no-cache
     """
     settings = settings_from(
         max_file_mb, max_pages, workers, scheduler, scheduler_timeout, no_cache, cache_dir
     )
+    dataset = dataset_from(project, raw=raw, normalized=out_dir, acknowledgements=acknowledgements)
     from amif_extract.rebuild import build_outputs
     from amif_extract.write import write_output_folder
 
     try:
         with ProgressDisplay() as progress:
-            result, files = build_outputs(raw, settings, acknowledgements, progress)
-        write_output_folder(out_dir, files)
+            result, files = build_outputs(dataset, settings, progress)
+        write_output_folder(dataset.normalized, files)
     except InputError as error:
         fail(EXIT_INPUT, str(error))
     except SchemaFailure as error:
         fail(EXIT_DATA, str(error))
-    print_summary(result, out_dir)
+    print_summary(result, dataset.normalized)
 
 
 @app.command("extract")
@@ -245,6 +259,16 @@ def extract_command(
         list[Path], typer.Argument(help="Documents to read (PDF or text), any name, any place.")
     ],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder the tables are written to.")],
+    project: Annotated[
+        Path | None,
+        typer.Option(
+            "--project",
+            envvar=PROJECT_ENV,
+            metavar="DIR",
+            help="Dataset whose authority and acknowledgements apply (default: the working folder if it"
+            " is one, else the packaged authority and none).",
+        ),
+    ] = None,
     max_file_mb: MaxFileMb = 200.0,
     max_pages: MaxPages = 5000,
     workers: Workers = None,
@@ -262,15 +286,26 @@ def extract_command(
     settings = settings_from(
         max_file_mb, max_pages, workers, scheduler, scheduler_timeout, no_cache, cache_dir
     )
-    result = run_and_write(lambda progress: extract_files(files, settings, progress), out_dir)
+    from amif_extract.dataset import find_dataset
+    from amif_extract.rebuild import extract_outputs
+    from amif_extract.write import write_output_folder
+
+    try:
+        dataset = find_dataset(project)
+        with ProgressDisplay() as progress:
+            result, written = extract_outputs(files, dataset, settings, progress)
+        write_output_folder(out_dir, written)
+    except InputError as error:
+        fail(EXIT_INPUT, str(error))
+    except SchemaFailure as error:
+        fail(EXIT_DATA, str(error))
     print_summary(result, out_dir)
 
 
 @app.command("fetch")
 def fetch_command(
-    raw: Annotated[Path, typer.Option("--raw", help="Folder of source documents with its sources.toml.")] = (
-        DEFAULT_RAW_DIR
-    ),
+    project: Project = None,
+    raw: Raw = None,
     only: Annotated[
         list[str] | None,
         typer.Option("--only", metavar="FILE", help="Fetch only this manifest file (repeat for several)."),
@@ -283,15 +318,16 @@ def fetch_command(
     ] = 2,
     max_file_mb: MaxFileMb = 200.0,
 ) -> None:
-    """Download new editions of the sources that have a url in raw/sources.toml.
+    """Download new editions of the sources that have a url in the dataset's raw/sources.toml.
 
     A download replaces its file only once complete; the manifest's sha256 and retrieved date are
     updated for each file that changed. A source that fails stays as it was (exit 1).
 
     \b
     Example:
-      amif-extract fetch --raw raw --only amif_projets_cofinances.pdf --timeout 20 --retries 3
+      amif-extract fetch --only amif_projets_cofinances.pdf --timeout 20 --retries 3
     """
+    dataset = dataset_from(project, raw=raw)
     # Imported here so that this command stays one self-contained block of the CLI.
     from amif_extract.fetch import FetchSettings, fetch_sources
 
@@ -300,7 +336,7 @@ def fetch_command(
     except ValueError as error:
         fail(EXIT_INPUT, str(error))
     try:
-        report = fetch_sources(raw, settings, only or ())
+        report = fetch_sources(dataset.raw, settings, only or ())
     except InputError as error:
         fail(EXIT_INPUT, str(error))
     for result in report.results:  # soft_wrap: one line per source, whatever the terminal's width
@@ -324,16 +360,16 @@ def _check_format(value: str) -> str:
 
 @app.command("check")
 def check_command(
-    raw: Annotated[Path, typer.Option("--raw", help="Folder of source documents with its sources.toml.")] = (
-        DEFAULT_RAW_DIR
-    ),
+    project: Project = None,
+    raw: Raw = None,
     normalized: Annotated[
-        Path, typer.Option("--normalized", help="Committed outputs a fresh build must reproduce exactly.")
-    ] = DEFAULT_NORMALIZED_DIR,
-    acknowledgements: Annotated[
         Path | None,
-        typer.Option("--acknowledgements", help="Acknowledged findings (default: the schemas/ file)."),
+        typer.Option(
+            "--normalized",
+            help="Committed outputs a fresh build must reproduce exactly (default: PROJECT/normalized).",
+        ),
     ] = None,
+    acknowledgements: Acknowledgements = None,
     output_format: Annotated[
         str,
         typer.Option("--format", callback=_check_format, help="text, github, json or junit (XML)."),
@@ -356,10 +392,10 @@ def check_command(
     from amif_extract.check import format_outcome, run_check, verdict, write_report
 
     settings = settings_from(max_file_mb, max_pages)
+    dataset = dataset_from(project, raw=raw, normalized=normalized, acknowledgements=acknowledgements)
     try:
-        acknowledged = acknowledgements or DEFAULT_ACKNOWLEDGEMENTS
         with ProgressDisplay() as progress:
-            outcome = run_check(raw, normalized, acknowledged, settings, progress)
+            outcome = run_check(dataset, settings, progress)
         report = format_outcome(outcome, output_format)
         if output is not None:
             write_report(output, report)
@@ -448,7 +484,7 @@ def spreadsheet_safe_command(
 
 review_app = typer.Typer(
     help="Apply data stewards' decisions on the organisation review queue.\n\n"
-    "\b\nExample:\n  amif-extract review apply decisions.csv --authority schemas/organisations.csv",
+    "\b\nExample:\n  amif-extract review apply decisions.csv --project ~/amif-data",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -462,12 +498,13 @@ def review_apply_command(
         Path,
         typer.Argument(help="A filled copy of normalized/review/organisation_matches.csv (decision column)."),
     ],
+    project: Project = None,
     authority: Annotated[
         Path | None,
         typer.Option(
             "--authority",
             help="Authority file to update, with organisation_rejections.csv beside it"
-            " (default: schemas/organisations.csv).",
+            " (default: PROJECT/schemas/organisations.csv).",
         ),
     ] = None,
 ) -> None:
@@ -483,9 +520,10 @@ def review_apply_command(
       amif-extract review apply decisions.csv
     """
     # Imported here so that this command stays one self-contained block of the CLI.
-    from amif_extract.organisations import ReviewDecisionError, apply_review_decisions, default_authority_path
+    from amif_extract.organisations import ReviewDecisionError, apply_review_decisions
 
-    target = authority or default_authority_path()
+    # An authority file named outright needs no dataset around it.
+    target = authority if authority is not None else dataset_from(project).authority
     try:
         result = apply_review_decisions(decisions, target)
     except (InputError, ReviewDecisionError) as error:
@@ -507,3 +545,62 @@ def review_apply_command(
         out.print(f"{target}: {added}; {counts}", markup=False)
     else:
         out.print(f"{target}: nothing to change; {counts}", markup=False)
+
+
+@app.command("init")
+def init_command(
+    folder: Annotated[Path, typer.Argument(help="The new dataset folder (must not exist or be empty).")],
+) -> None:
+    """Make a new dataset folder: an empty manifest, empty acknowledgements, the packaged organisations
+    authority and rejections, and a README saying what goes where.
+
+    \b
+    Example:
+      amif-extract init ~/amif-data
+      amif-extract sources add ~/Downloads/liste.pdf --kind amif_table --project ~/amif-data
+    """
+    from amif_extract.dataset import init_dataset
+
+    try:
+        init_dataset(folder)
+    except InputError as error:
+        fail(EXIT_INPUT, str(error))
+    if Verbosity.level:
+        out.print(f"dataset folder made: {folder}", markup=False)
+
+
+sources_app = typer.Typer(
+    help="Record source documents in the dataset's manifest (raw/sources.toml).\n\n"
+    "\b\nExample:\n  amif-extract sources add liste.pdf --kind amif_table --url https://example.org/liste.pdf",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("add")
+def sources_add_command(
+    file: Annotated[Path, typer.Argument(help="The document; copied into raw/ when it is elsewhere.")],
+    kind: Annotated[str, typer.Option("--kind", help="amif_table, practice_sheets or web_page.")],
+    url: Annotated[str, typer.Option("--url", help="Where `fetch` downloads new editions from.")] = "",
+    project: Project = None,
+) -> None:
+    """Record a document in raw/sources.toml with its sha256 and the format read from its content.
+
+    A kind the content is not, or a file name the manifest already lists, is refused (exit 2).
+
+    \b
+    Example:
+      amif-extract sources add ~/Downloads/liste_amif_2026.pdf --kind amif_table --url https://example.org/x.pdf
+    """
+    from amif_extract.dataset import add_source
+
+    dataset = dataset_from(project)
+    try:
+        source = add_source(dataset, file, kind, url)
+    except InputError as error:
+        fail(EXIT_INPUT, str(error))
+    if Verbosity.level:
+        what = f"{source.kind}, {source.format}, sha256 {source.sha256[:12]}…"
+        out.print(f"{dataset.manifest}: added {source.file} ({what})", markup=False)

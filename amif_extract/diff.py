@@ -195,15 +195,21 @@ def restored_notes(*folders: Path) -> list[str]:
 
 
 def raw_folder_tables(raw_dir: Path) -> dict[str, CsvTable]:
-    """The CSV tables `amif-extract build` writes for `raw_dir` (with the stewards' acknowledgements)."""
-    from amif_extract.acknowledge import DEFAULT_ACKNOWLEDGEMENTS
+    """The CSV tables `amif-extract build` writes for `raw_dir`: with the steward files of the dataset
+    whose `raw/` it is, else with the packaged authority and no acknowledgements."""
+    # Imported here: building is what diff does beyond reading CSVs, and only for a raw/ folder.
     from amif_extract.build_records import BuildSettings
-    from amif_extract.rebuild import build_outputs
+    from amif_extract.dataset import dataset_paths, missing_files
+    from amif_extract.pipeline import manifest_documents
+    from amif_extract.rebuild import build_from
 
     def quiet(message: str, done: int, total: int) -> None:
         return None
 
-    _, files = build_outputs(raw_dir, BuildSettings(), DEFAULT_ACKNOWLEDGEMENTS, quiet)
+    settings = BuildSettings()
+    candidate = dataset_paths(raw_dir.parent, raw=raw_dir)
+    dataset = None if missing_files(candidate) else candidate
+    _, files = build_from(manifest_documents(raw_dir, settings), dataset, settings, quiet)
     return {
         name.removesuffix(".csv"): parse_csv_table(raw_dir / name, data.decode("utf-8"))
         for name, data in sorted(files.items())

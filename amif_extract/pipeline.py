@@ -147,7 +147,11 @@ def cached_extraction(
 def build(
     raw_dir: Path, settings: BuildSettings | None = None, progress: Progress = no_progress
 ) -> BuildResult:
-    """Build every output table from the documents listed in `raw_dir/sources.toml`."""
+    """The tables of the documents listed in `raw_dir/sources.toml`, before any steward file is applied.
+
+    The packaged authority, no acknowledgements: a building block and a test fixture. The build of a
+    dataset folder, as `amif-extract build` writes it, is `amif_extract.build` (`rebuild.build_dataset`).
+    """
     settings = settings or BuildSettings()
     documents = manifest_documents(raw_dir, settings)
     return assemble(extract_all(documents, settings, progress))
@@ -156,7 +160,10 @@ def build(
 def extract_files(
     paths: Sequence[Path], settings: BuildSettings | None = None, progress: Progress = no_progress
 ) -> BuildResult:
-    """Build the output tables from documents named directly, wherever they are."""
+    """The tables of documents named directly, wherever they are, before any steward file is applied.
+
+    `amif-extract extract` applies a dataset's files too (`rebuild.extract_outputs`).
+    """
     settings = settings or BuildSettings()
     return assemble(extract_all(named_documents(paths, settings), settings, progress))
 

@@ -1,11 +1,16 @@
-"""A build as the CLI runs it: extraction, then the whole output, each cached by what it depends on.
+"""The one build of a dataset folder, and the CLI's cache of its whole output.
 
-The extraction cache spares the PDF parsing; this module also spares the normalizing, linking,
-validation and report rendering when nothing they read has changed. The key of a build's outputs is
-made of everything that can change a byte of them: every document's extraction key, the
-acknowledgements file, and a fingerprint of the library's code and of `schemas/` (the contracts and the
-organisations authority file). A change to any of these misses the cache; a hit gives the bytes a
-fresh build would give, because nothing else goes into them.
+`build_dataset` is the build: a dataset's documents extracted, normalized, linked to its own
+organisations authority, validated, its acknowledgements applied, and every output file rendered.
+The library (`amif_extract.build`), `build`, `extract` and `check` all go through it.
+
+`build_outputs` wraps it with a cache of the whole output: the extraction cache spares the PDF
+parsing, this one also spares the normalizing, linking, validation and report rendering when nothing
+they read has changed. The key of a build's outputs is made of everything that can change a byte of
+them: every document's extraction key, a fingerprint of the package's code, contracts and default
+profiles, and the dataset's steward files (acknowledgements, authority, rejections, profiles). A
+change to any of these misses the cache; a hit gives the bytes a fresh build would give, because
+nothing else goes into them.
 """
 
 from __future__ import annotations
@@ -15,34 +20,102 @@ import hashlib
 import json
 from collections.abc import Sequence
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
-from amif_extract.acknowledge import load_acknowledgements
-from amif_extract.assembly import assemble
-from amif_extract.build_records import BuildResult, BuildSettings, InputDocument, Progress, check_page_limit
+from amif_extract.acknowledge import Acknowledgement, acknowledge_findings, load_acknowledgements
+from amif_extract.assembly import assemble, finding_rows
+from amif_extract.build_records import (
+    BuildResult,
+    BuildSettings,
+    InputDocument,
+    Progress,
+    check_page_limit,
+    no_progress,
+)
 from amif_extract.cache import load_entry, store_entry
+from amif_extract.dataset import Dataset, open_dataset
 from amif_extract.errors import read_input_bytes
-from amif_extract.paths import SCHEMAS_DIR
+from amif_extract.findings import with_finding_ids
+from amif_extract.organisations import authority_at, default_authority
 from amif_extract.pipeline import (
     extract_all,
     extraction_cache_key,
     manifest_documents,
+    named_documents,
     output_files,
     refuse_schema_failures,
 )
 from amif_extract.registry import has_page_count, pdf_page_count_for
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-OUTPUTS_CACHE_VERSION = "outputs 2"  # bump when what a cached build entry holds changes shape
+OUTPUTS_CACHE_VERSION = "outputs 3"  # bump when what a cached build entry holds changes shape
+# Package files a build never reads: the CSV defaults a new dataset copies (`init`); a build reads its
+# dataset's own, which are part of the key by themselves.
+_NOT_READ_BY_A_BUILD = (".csv",)
+
+
+def with_acknowledgements(result: BuildResult, acknowledgements: Sequence[Acknowledgement]) -> BuildResult:
+    """The build with its findings marked by `acknowledgements` (replacing any earlier marks)."""
+    findings = with_finding_ids(acknowledge_findings(result.findings, acknowledgements))
+    tables = {**result.tables, "findings": finding_rows(findings)}
+    return dataclasses.replace(result, findings=findings, tables=tables)
+
+
+def build_from(
+    documents: Sequence[InputDocument], dataset: Dataset | None, settings: BuildSettings, progress: Progress
+) -> tuple[BuildResult, dict[str, bytes]]:
+    """The build of `documents` with `dataset`'s steward files, and every output file's bytes.
+
+    Without a dataset (`extract` outside one) the packaged authority is used and nothing is
+    acknowledged. The steward files are read first, so a malformed one stops the build before any
+    document is parsed.
+    """
+    authority = authority_at(dataset.authority) if dataset is not None else default_authority()
+    acknowledgements = load_acknowledgements(dataset.acknowledgements) if dataset is not None else []
+    extractions = extract_all(documents, settings, progress)
+    result = with_acknowledgements(assemble(extractions, authority), acknowledgements)
+    return result, output_files(result)
+
+
+def build_dataset(
+    dataset: Dataset, settings: BuildSettings | None = None, progress: Progress = no_progress
+) -> tuple[BuildResult, dict[str, bytes]]:
+    """The build of a dataset folder: its manifest's documents, verified, with its steward files.
+
+    The files are what `amif-extract build` writes to `dataset.normalized`, byte for byte. A build
+    whose tables fail their contracts is returned as it is (its failures are findings);
+    `refuse_schema_failures` is what stops it from being written.
+    """
+    settings = settings or BuildSettings()
+    return build_from(manifest_documents(dataset.raw, settings), dataset, settings, progress)
+
+
+def build(
+    project: Path | None = None, settings: BuildSettings | None = None, progress: Progress = no_progress
+) -> BuildResult:
+    """The build of the dataset folder `project` (default: `$AMIF_EXTRACT_PROJECT`, else the working
+    folder), acknowledgements applied: `output_files` of it are the files `amif-extract build` writes."""
+    return build_dataset(open_dataset(project), settings, progress)[0]
+
+
+def extract_outputs(
+    paths: Sequence[Path], dataset: Dataset | None, settings: BuildSettings, progress: Progress
+) -> tuple[BuildResult, dict[str, bytes]]:
+    """The build of documents named directly (kind read from content), refused if a table fails."""
+    result, files = build_from(named_documents(paths, settings), dataset, settings, progress)
+    refuse_schema_failures(result)
+    return result, files
 
 
 @cache
 def code_fingerprint() -> str:
-    """sha256 over the library's source files and `schemas/`: the code and data every output depends on."""
+    """sha256 over the package's files a build reads: code, table contracts, default profiles."""
     digest = hashlib.sha256()
-    for folder in (PACKAGE_DIR, SCHEMAS_DIR):
+    contracts = Path(str(resources.files("amif_extract.schemas")))
+    for folder in sorted({PACKAGE_DIR, contracts}):
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in _NOT_READ_BY_A_BUILD:
                 digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
@@ -52,39 +125,42 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(read_input_bytes(path)).hexdigest()
 
 
-def outputs_key(documents: Sequence[InputDocument], acknowledgements: Path) -> str:
+def steward_digests(dataset: Dataset) -> dict[str, str]:
+    """sha256 of each steward file a build of `dataset` reads, by its role (not its path: a clone of
+    the dataset elsewhere shares the cache)."""
+    roles = {dataset.acknowledgements: "acknowledgements", dataset.authority: "authority"}
+    roles[dataset.rejections] = "rejections"
+    return {roles.get(path, f"profiles/{path.name}"): _file_digest(path) for path in dataset.steward_files()}
+
+
+def outputs_key(documents: Sequence[InputDocument], dataset: Dataset) -> str:
     parts = {
         "version": OUTPUTS_CACHE_VERSION,
         "code": code_fingerprint(),
         "documents": [extraction_cache_key(document) for document in documents],
-        "acknowledgements": _file_digest(acknowledgements),
+        "steward": steward_digests(dataset),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def build_outputs(
-    raw_dir: Path, settings: BuildSettings, acknowledgements: Path, progress: Progress
+    dataset: Dataset, settings: BuildSettings, progress: Progress = no_progress
 ) -> tuple[BuildResult, dict[str, bytes]]:
-    """The build of `raw_dir` with its acknowledgements applied, and every output file's bytes.
+    """`build_dataset` through the output cache, refused (`SchemaFailure`) if a table fails its contract.
 
-    Sources are verified and PDF page limits checked on every run, cached or not; a build whose
-    tables fail their contracts raises `SchemaFailure` and is never cached.
+    Sources are verified and PDF page limits checked on every run, cached or not; a refused build
+    is never cached.
     """
-    documents = manifest_documents(raw_dir, settings)
+    documents = manifest_documents(dataset.raw, settings)
     cache_dir = settings.effective_cache_dir if settings.use_cache else None
-    key = outputs_key(documents, acknowledgements) if cache_dir is not None else ""
+    key = outputs_key(documents, dataset) if cache_dir is not None else ""
     if cache_dir is not None:
         cached = _cached_outputs(cache_dir, key, documents, settings)
         if cached is not None:
             progress("outputs unchanged (cached)", len(documents), len(documents))
             return cached
-    from amif_extract.check import with_acknowledgements  # the report's modules: only when rendering
-
-    acknowledged = load_acknowledgements(acknowledgements)
-    extractions = extract_all(documents, settings, progress)
-    result = with_acknowledgements(assemble(extractions), acknowledged)
+    result, files = build_from(documents, dataset, settings, progress)
     refuse_schema_failures(result)
-    files = output_files(result)
     if cache_dir is not None:
         _store_outputs(cache_dir, key, documents, settings, result, files)
     return result, files

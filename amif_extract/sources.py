@@ -8,6 +8,7 @@ instead of changing the dataset.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tomllib
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from amif_extract.errors import InputError
 from amif_extract.registry import FORMATS, kind_names
 
 MANIFEST_NAME = "sources.toml"
+# A manifest entry's keys, in the order `format_source_entry` writes them.
+ENTRY_KEYS = ("file", "kind", "format", "document", "origin", "url", "sha256", "retrieved")
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ def _entry(raw: dict[str, object], manifest_path: Path, index: int) -> Source:
         raise InputError(manifest_path, f"source #{index} has unknown kind {values['kind']!r}")
     if values["format"] not in FORMATS:
         raise InputError(manifest_path, f"source #{index} has unknown format {values['format']!r}")
-    unknown = set(values) - {"file", "kind", "format", "document", "origin", "sha256", "url", "retrieved"}
+    unknown = set(values) - set(ENTRY_KEYS)
     if unknown:
         raise InputError(manifest_path, f"source #{index} has unknown keys {sorted(unknown)} ({where})")
     return Source(
@@ -76,23 +79,57 @@ def _entry(raw: dict[str, object], manifest_path: Path, index: int) -> Source:
     )
 
 
-def load_manifest(raw_dir: Path) -> Manifest:
+def read_manifest(raw_dir: Path) -> Manifest:
+    """The manifest of `raw_dir`, which may list no source yet (a new dataset's)."""
     path = raw_dir / MANIFEST_NAME
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
         raise InputError(path, "manifest not found (every raw/ folder needs a sources.toml)") from error
-    except tomllib.TOMLDecodeError as error:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InputError(path, f"manifest is not valid TOML ({error})") from error
-    entries = data.get("source")
-    if not isinstance(entries, list) or not entries:
-        raise InputError(path, "manifest lists no [[source]] entries")
+    entries = data.get("source", [])
+    if not isinstance(entries, list):
+        raise InputError(path, "manifest's `source` is not a list of [[source]] entries")
     sources = tuple(_entry(entry, path, index) for index, entry in enumerate(entries, start=1))
     files = [source.file for source in sources]
     duplicated = sorted({name for name in files if files.count(name) > 1})
     if duplicated:
         raise InputError(path, f"manifest lists {duplicated[0]} twice")
     return Manifest(path, sources)
+
+
+def load_manifest(raw_dir: Path) -> Manifest:
+    """The manifest a build reads: one listing at least one source."""
+    manifest = read_manifest(raw_dir)
+    if not manifest.sources:
+        raise InputError(
+            manifest.path, "manifest lists no [[source]] entries (add one with `amif-extract sources add`)"
+        )
+    return manifest
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string: JSON's escapes are TOML's, except that TOML also refuses a raw DEL."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def format_source_entry(source: Source) -> str:
+    """A `[[source]]` table in the manifest's layout: one `key = "value"` line per field."""
+    values = {name: getattr(source, name) for name in ENTRY_KEYS}
+    lines = ["[[source]]", *(f"{name} = {toml_string(value)}" for name, value in values.items())]
+    return "\n".join(lines) + "\n"
+
+
+def manifest_with(text: str, source: Source, path: Path) -> str:
+    """The manifest `text` with `source` appended; parsed back to be sure it lists exactly that more."""
+    separator = "" if not text or text.endswith("\n\n") else "\n" if text.endswith("\n") else "\n\n"
+    new_text = text + separator + format_source_entry(source)
+    before = tomllib.loads(text).get("source", [])
+    after = tomllib.loads(new_text).get("source", [])
+    if after[:-1] != before or _entry(after[-1], path, len(after)) != source:
+        raise InputError(path, f"appending {source.file} would not give a manifest listing it")
+    return new_text
 
 
 def resolve_inside(raw_dir: Path, relative: str, manifest_path: Path) -> Path:

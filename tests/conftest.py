@@ -1,12 +1,35 @@
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+# The checkout is a dataset folder: raw/, the steward files in schemas/, normalized/.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RAW = PROJECT_ROOT / "raw"
+ACKNOWLEDGEMENTS = PROJECT_ROOT / "schemas" / "acknowledged_findings.csv"
+STEWARD_FILES = ("acknowledged_findings.csv", "organisations.csv", "organisation_rejections.csv", "profiles")
+
+
+def copy_dataset(target: Path, *, normalized: bool = True) -> Path:
+    """A copy of the checkout's dataset folder at `target`: raw/, the steward files, normalized/.
+
+    Only the steward files of schemas/ are copied (not the contracts' code): a dataset folder needs
+    nothing else, and a test that finds the contracts there would not show they come from the package.
+    """
+    shutil.copytree(RAW, target / "raw")
+    for name in STEWARD_FILES:
+        source = PROJECT_ROOT / "schemas" / name
+        if source.is_dir():
+            shutil.copytree(source, target / "schemas" / name)
+        else:
+            (target / "schemas").mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target / "schemas" / name)
+    if normalized:
+        shutil.copytree(PROJECT_ROOT / "normalized", target / "normalized")
+    return target
 
 
 @pytest.fixture(scope="session")

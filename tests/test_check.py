@@ -12,15 +12,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import ACKNOWLEDGEMENTS, PROJECT_ROOT, copy_dataset
 from typer.testing import CliRunner
 
-from amif_extract.acknowledge import DEFAULT_ACKNOWLEDGEMENTS, load_acknowledgements
-from amif_extract.check import escape_data, escape_property, with_acknowledgements, workflow_command
+from amif_extract.check import escape_data, escape_property, workflow_command
 from amif_extract.cli import app
-from amif_extract.pipeline import build, output_files
+from amif_extract.dataset import open_dataset
+from amif_extract.rebuild import build_dataset
 from amif_extract.write import write_output_folder
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TEXT = "amif_projets_cofinances.txt"
 ATELIERS = "so1-ateliers-autour-de-la-naissance-ba0898"
 FORCED_RETURNS = "so3-organisation-et-execution-de-retour-8f0704"
@@ -46,7 +46,7 @@ def line_of(path: Path, text: str) -> int:
 
 def acknowledgements_without(tmp_path: Path, code: str, row_id: str) -> Path:
     """A copy of the steward file with one acknowledgement removed."""
-    lines = DEFAULT_ACKNOWLEDGEMENTS.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = ACKNOWLEDGEMENTS.read_text(encoding="utf-8").splitlines(keepends=True)
     kept = [line for line in lines if not line.startswith(f"{code},amif_projects,{row_id},")]
     assert len(kept) == len(lines) - 1
     path = tmp_path / "acknowledged_findings.csv"
@@ -79,11 +79,10 @@ def edited_repo(raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     Its committed `normalized/` is what a fresh build of the edited copy writes, so the only reason for
     `check` to fail is the edited row.
     """
-    root = tmp_path_factory.mktemp("edited-repo")
-    shutil.copytree(raw_dir, root / "raw")
+    root = copy_dataset(tmp_path_factory.mktemp("edited-repo"), normalized=False)
     use_text_extraction(root / "raw", (ATELIERS_EU_SHARE, EDITED_EU_SHARE))
-    result = with_acknowledgements(build(root / "raw"), load_acknowledgements())
-    write_output_folder(root / "normalized", output_files(result))
+    _, files = build_dataset(open_dataset(root))
+    write_output_folder(root / "normalized", files)
     return root
 
 
@@ -186,7 +185,7 @@ def test_stale_missing_and_extra_outputs_fail_check(edited_repo: Path, tmp_path:
     shutil.copytree(edited_repo, repo)
     monkeypatch.chdir(repo)
     acknowledgements = tmp_path / "all.csv"
-    rows = list(csv.reader(io.StringIO(DEFAULT_ACKNOWLEDGEMENTS.read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO(ACKNOWLEDGEMENTS.read_text(encoding="utf-8"))))
     rows.append(["total_mismatch", "amif_projects", ATELIERS, "total_cost", "test", "2026-11-23", "test"])
     with acknowledgements.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows(rows)
@@ -244,9 +243,7 @@ def test_github_annotations_of_pdf_findings_carry_the_page_and_no_made_up_line(
     """The real repository without its acknowledgements: the two PDF error findings are annotated."""
     monkeypatch.chdir(PROJECT_ROOT)
     nothing_acknowledged = tmp_path / "none.csv"
-    nothing_acknowledged.write_text(
-        DEFAULT_ACKNOWLEDGEMENTS.read_text(encoding="utf-8").splitlines()[0] + "\n"
-    )
+    nothing_acknowledged.write_text(ACKNOWLEDGEMENTS.read_text(encoding="utf-8").splitlines()[0] + "\n")
     result = invoke("--quiet", "check", "--acknowledgements", nothing_acknowledged, "--format", "github")
     assert result.exit_code == 1
     pdf = "raw/amif_projets_cofinances.pdf"

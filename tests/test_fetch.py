@@ -514,7 +514,7 @@ def test_cli_fetch_exit_codes(server: LocalServer, raw_copy: Path, tmp_path: Pat
     assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
 
     for arguments, message in (
-        (["fetch", "--raw", str(tmp_path / "nowhere")], "manifest not found"),
+        (["fetch", "--raw", str(tmp_path / "nowhere")], "nowhere/sources.toml missing"),
         (["fetch", *options, "--only", "nouveau.pdf"], "lists no source 'nouveau.pdf'"),
         (["fetch", "--raw", str(raw_copy), "--timeout", "0"], "timeout_s must be positive"),
     ):

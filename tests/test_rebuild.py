@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import PROJECT_ROOT, copy_dataset
 
 import amif_extract.rebuild as rebuild
-from amif_extract.acknowledge import DEFAULT_ACKNOWLEDGEMENTS
 from amif_extract.build_records import BuildSettings
+from amif_extract.dataset import Dataset, open_dataset
 
 
 def _refuse(*args: Any, **kwargs: Any) -> Any:
@@ -21,29 +21,33 @@ def _quiet(message: str, done: int, total: int) -> None:
     return None
 
 
+@pytest.fixture
+def dataset(tmp_path: Path) -> Dataset:
+    return open_dataset(copy_dataset(tmp_path / "dataset", normalized=False))
+
+
 def test_an_unchanged_rebuild_gives_the_same_bytes_without_rendering(
-    raw_dir: Path, serial_output_files: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    serial_output_files: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = BuildSettings(workers=1, cache_dir=tmp_path / "cache")
-    result, files = rebuild.build_outputs(raw_dir, settings, DEFAULT_ACKNOWLEDGEMENTS, _quiet)
+    checkout = open_dataset(PROJECT_ROOT)
+    result, files = rebuild.build_outputs(checkout, settings, _quiet)
     monkeypatch.setattr(rebuild, "assemble", _refuse)
     monkeypatch.setattr(rebuild, "output_files", _refuse)
-    again, files_again = rebuild.build_outputs(raw_dir, settings, DEFAULT_ACKNOWLEDGEMENTS, _quiet)
+    again, files_again = rebuild.build_outputs(checkout, settings, _quiet)
     assert files_again == files
     assert [len(rows) for rows in again.tables.values()] == [len(rows) for rows in result.tables.values()]
     assert files["amif_projects.csv"] == serial_output_files["amif_projects.csv"]
 
 
 def test_a_changed_acknowledgements_file_or_code_misses_the_cache(
-    raw_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = BuildSettings(workers=1, cache_dir=tmp_path / "cache")
-    acknowledgements = tmp_path / "acknowledged.csv"
-    shutil.copyfile(DEFAULT_ACKNOWLEDGEMENTS, acknowledgements)
-    _, files = rebuild.build_outputs(raw_dir, settings, acknowledgements, _quiet)
-    header = DEFAULT_ACKNOWLEDGEMENTS.read_text(encoding="utf-8").splitlines()[0]
-    acknowledgements.write_text(header + "\n", encoding="utf-8")
-    _, unacknowledged = rebuild.build_outputs(raw_dir, settings, acknowledgements, _quiet)
+    _, files = rebuild.build_outputs(dataset, settings, _quiet)
+    header = dataset.acknowledgements.read_text(encoding="utf-8").splitlines()[0]
+    dataset.acknowledgements.write_text(header + "\n", encoding="utf-8")
+    _, unacknowledged = rebuild.build_outputs(dataset, settings, _quiet)
     assert b"acknowledged 2026-11-23" in files["validation_report.html"]
     assert b"acknowledged 2026-11-23" not in unacknowledged["validation_report.html"]
 
@@ -51,19 +55,27 @@ def test_a_changed_acknowledgements_file_or_code_misses_the_cache(
     monkeypatch.setattr(rebuild, "OUTPUTS_CACHE_VERSION", "outputs test")  # as a code change would
     monkeypatch.setattr(rebuild, "output_files", _refuse)
     with pytest.raises(AssertionError, match="rendered again"):
-        rebuild.build_outputs(raw_dir, settings, acknowledgements, _quiet)
+        rebuild.build_outputs(dataset, settings, _quiet)
 
 
-def test_the_code_fingerprint_changes_with_the_authority_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("steward_file", ["authority", "rejections", "acknowledgements", "profile"])
+def test_the_outputs_key_changes_with_each_steward_file_of_the_dataset(
+    dataset: Dataset, raw_dir: Path, steward_file: str
 ) -> None:
-    schemas = tmp_path / "schemas"
-    shutil.copytree(rebuild.SCHEMAS_DIR, schemas, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(rebuild, "SCHEMAS_DIR", schemas)
-    rebuild.code_fingerprint.cache_clear()
-    before = rebuild.code_fingerprint()
-    authority = schemas / "organisations.csv"
-    authority.write_text(authority.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    rebuild.code_fingerprint.cache_clear()
-    assert rebuild.code_fingerprint() != before
-    rebuild.code_fingerprint.cache_clear()
+    documents = rebuild.manifest_documents(dataset.raw, BuildSettings())
+    before = rebuild.outputs_key(documents, dataset)
+    if steward_file == "profile":
+        path, addition = dataset.profiles / "amif_table.toml", "# a steward's note\n"
+    else:
+        path, addition = getattr(dataset, steward_file), "\n"
+    path.write_text(path.read_text(encoding="utf-8") + addition, encoding="utf-8")
+    assert rebuild.outputs_key(documents, dataset) != before
+
+
+def test_the_outputs_key_does_not_depend_on_where_the_dataset_is(dataset: Dataset) -> None:
+    """A clone of the dataset elsewhere shares the cache; the package's own CSV defaults play no part."""
+    documents = rebuild.manifest_documents(dataset.raw, BuildSettings())
+    checkout = open_dataset(PROJECT_ROOT)
+    assert rebuild.outputs_key(documents, dataset) == rebuild.outputs_key(documents, checkout)
+    dataset.authority.write_text("org_id,name,acronym,kind,parent_id,aliases,note\n", encoding="utf-8")
+    assert rebuild.outputs_key(documents, dataset) != rebuild.outputs_key(documents, checkout)

@@ -9,9 +9,9 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from conftest import ACKNOWLEDGEMENTS
 
 from amif_extract.acknowledge import (
-    DEFAULT_ACKNOWLEDGEMENTS,
     acknowledge_findings,
     load_acknowledgements,
     parse_acknowledgements,
@@ -19,11 +19,12 @@ from amif_extract.acknowledge import (
 )
 from amif_extract.assembly import finding_rows
 from amif_extract.build_records import BuildResult, InputDocument
-from amif_extract.check import CheckOutcome, format_outcome, with_acknowledgements
+from amif_extract.check import CheckOutcome, format_outcome
 from amif_extract.context import ContextSettings, SourceTexts
 from amif_extract.errors import InputError
 from amif_extract.findings import FINDING_CODES, Finding, SourceLocation
 from amif_extract.pipeline import extract_files, output_files
+from amif_extract.rebuild import with_acknowledgements
 from amif_extract.report import (
     REPORT_HTML,
     REPORT_JSON,
@@ -41,7 +42,7 @@ NO_PERIOD_ROW = "so2-construire-ensemble-une-societe-forte-bae2e6"
 
 
 def acknowledged(result: BuildResult) -> BuildResult:
-    return with_acknowledgements(result, load_acknowledgements(DEFAULT_ACKNOWLEDGEMENTS))
+    return with_acknowledgements(result, load_acknowledgements(ACKNOWLEDGEMENTS))
 
 
 @pytest.fixture(scope="module")
@@ -245,9 +246,8 @@ def test_every_piece_of_document_text_is_escaped(raw_dir: Path):
 
 def test_github_annotation_of_a_pdf_finding_gives_its_page(pdf_build: BuildResult):
     """Without its acknowledgement the published total fails `check`; a PDF has no lines: no line, a page."""
-    kept = [
-        a for a in load_acknowledgements() if a.key[:3] != ("total_mismatch", "amif_projects", FORCED_RETURNS)
-    ]
+    forced_returns = ("total_mismatch", "amif_projects", FORCED_RETURNS)
+    kept = [a for a in load_acknowledgements(ACKNOWLEDGEMENTS) if a.key[:3] != forced_returns]
     result = with_acknowledgements(pdf_build, kept)
     outcome = CheckOutcome(Path("raw"), Path("normalized"), Path("acks.csv"), result, [], [], [])
     assert [f.row_id for f in outcome.blocking] == [FORCED_RETURNS]
@@ -346,7 +346,7 @@ def test_acknowledged_findings_stay_in_the_outputs_marked_with_the_date(pdf_buil
 
 def test_every_seeded_acknowledgement_matches_a_finding_of_both_formats(pdf_build, text_build):
     """Row ids are the same in the PDF and the text build, so one file serves both."""
-    acknowledgements = load_acknowledgements()
+    acknowledgements = load_acknowledgements(ACKNOWLEDGEMENTS)
     assert unmatched_acknowledgements(pdf_build.findings, acknowledgements) == []
     assert unmatched_acknowledgements(text_build.findings, acknowledgements) == []
     assert all(acknowledgement.reason for acknowledgement in acknowledgements)

@@ -12,11 +12,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import ACKNOWLEDGEMENTS
 
 from amif_extract.acknowledge import load_acknowledgements
 from amif_extract.build_records import BuildResult
-from amif_extract.check import with_acknowledgements
 from amif_extract.pipeline import extract_files
+from amif_extract.rebuild import with_acknowledgements
 from amif_extract.report import REPORT_HTML, report_files
 
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -48,7 +49,7 @@ def browser() -> str:
 @pytest.fixture(scope="module")
 def build(raw_dir: Path) -> BuildResult:
     result = extract_files([raw_dir / "amif_projets_cofinances.txt"])
-    return with_acknowledgements(result, load_acknowledgements())
+    return with_acknowledgements(result, load_acknowledgements(ACKNOWLEDGEMENTS))
 
 
 @pytest.fixture(scope="module")

@@ -20,12 +20,14 @@ from typer.testing import CliRunner
 
 import amif_extract
 from amif_extract.acknowledge import ACKNOWLEDGEMENT_COLUMNS, load_acknowledgements
+from amif_extract.build_records import BuildSettings
 from amif_extract.cli import app
 from amif_extract.dataset import PROJECT_ENV, add_source, init_dataset, open_dataset
 from amif_extract.errors import InputError
 from amif_extract.organisations import REVIEW_COLUMNS, default_authority_path, load_authority
-from amif_extract.pipeline import BuildSettings, output_files
+from amif_extract.pipeline import output_files
 from amif_extract.sources import load_manifest, read_manifest
+from amif_extract.write import with_outputs_record
 
 AMIF_TEXT = "amif_projets_cofinances.txt"
 STEWARD_FILES = ("acknowledged_findings.csv", "organisations.csv", "organisation_rejections.csv")
@@ -190,7 +192,8 @@ def test_the_library_build_is_byte_identical_to_the_cli_build(dataset_copy: Path
     out = tmp_path / "out"
     result = invoke("--quiet", "build", "--project", dataset_copy, "--out", out)
     assert result.exit_code == 0, result.output
-    files = output_files(amif_extract.build(dataset_copy, BuildSettings(workers=1)))
+    # What a write puts in a folder: the output files and the record of them.
+    files = with_outputs_record(output_files(amif_extract.build(dataset_copy, BuildSettings(workers=1))))
     written = {
         path.relative_to(out).as_posix(): path.read_bytes() for path in out.rglob("*") if path.is_file()
     }

@@ -131,7 +131,7 @@ def table_specs() -> dict[str, TableSpec]:
 # returns: cached results of the old version are then never used again.
 EXTRACTOR_VERSIONS: dict[tuple[str, str], str] = {
     ("amif_table", "pdf"): "amif_pdf 2",
-    ("amif_table", "text"): "amif_text 1",
+    ("amif_table", "text"): "amif_text 2",
     ("practice_sheets", "pdf"): "practice_sheets 2",
     ("practice_sheets", "text"): "practice_sheets 2",
     ("web_page", "text"): "web_pages 1",

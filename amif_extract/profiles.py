@@ -17,6 +17,7 @@ label themselves.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
@@ -150,18 +151,23 @@ def load_profile(kind: str, directory: Path | None = None) -> Profile:
     return read_profile(kind, default_profile_bytes(kind), f"profiles/{kind}{PROFILE_SUFFIX} (default)")
 
 
+@functools.lru_cache(maxsize=16384)
 def fold_chars(text: str) -> str:
     """`text` folded character by character (accents dropped, lower case), keeping every offset.
 
     A regex built by `label_pattern` is searched in this text; its match offsets are offsets in
     `text` too, so the label is cut from the original without re-finding it.
     """
-    folded = []
-    for char in text:
-        bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-        bare = "'" if bare == "’" else bare.lower()
-        folded.append(bare if len(bare) == 1 else char)
-    return "".join(folded)
+    if text.isascii():
+        return text.lower()
+    return "".join(map(_fold_char, text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    bare = "'" if bare == "’" else bare.lower()
+    return bare if len(bare) == 1 else char
 
 
 def label_pattern(spellings: Iterable[str], colon_after_one_word: bool = True) -> str:

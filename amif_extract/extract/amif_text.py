@@ -113,12 +113,13 @@ def amif_labels(profile: Profile | None = None) -> AmifLabels:
 
 
 def _compile_labels(profile: Profile) -> AmifLabels:
-    def group(name: str) -> str:
-        return f"(?P<{name}>{label_pattern(profile.spellings(name))})"
+    def group(name: str, colon_after_one_word: bool = True) -> str:
+        return f"(?P<{name}>{label_pattern(profile.spellings(name), colon_after_one_word)})"
 
     bullet = r"(?:[-–•*·]\s*)?"
     fields = "|".join(group(name) for name in ("carrier", "procedure", "summary"))
-    columns = "|".join(group(name) for name in _COLUMN_LABELS)
+    # Column headers stand alone in their cells: no colon after them.
+    columns = "|".join(group(name, False) for name in _COLUMN_LABELS)
     totals = label_pattern((*profile.spellings("total_row"), *profile.spellings("total_cost")))
     return AmifLabels(
         profile=profile,
@@ -154,12 +155,16 @@ _QUOTED_TITLE = re.compile(r"«\s*([^«»]+?)\s*»")
 # paragraph starts in lower case. Cut by a page break, it need only not end a sentence.
 _UNFINISHED_END = re.compile(r"[\w,(\-–]$")
 _SENTENCE_END = re.compile(r"[.!?:;»\"”)]$")
+_BULLET_START = re.compile(r"(?:[-–•*·]|\d{1,2}[.)])\s")
 # Something printed like a label ("- Structure porteuse :", "Synthèse :"): at the line's start or
 # after a " - " bullet, one to four words, the first capitalised, then a colon. When the profile
 # does not know it, the field it opens cannot be told, so it is reported, not read into another field.
 _LABEL_WORDS = r"(?P<label>[A-ZÀ-Ý][\w'’]*(?:[ \u00a0][\w'’()]+){0,3})\s?:(?=\s|$)"
 _LABEL_LIKE_AT_START = re.compile(rf"\s*(?:[-–•*·]\s*)?{_LABEL_WORDS}")
 _LABEL_LIKE_AFTER_BULLET = re.compile(rf"\s[-–•]\s+{_LABEL_WORDS}")
+# A heading like a specific-objective line under another label ("Priorité 2 : Migration légale"):
+# a few words, a number, a separator, a title, no full stop.
+_HEADING_LIKE = re.compile(r"[^\W\d][\w'’.\s]{0,40}?\s(?:n[°o]\.?\s*)?\d{1,2}\s*[:–—\-\"«“]\s*\S.{0,120}")
 # An action code left in text after its label was not recognised: "A.3. (OS1)".
 _STRAY_ACTION_CODE = re.compile(r"\b[A-Z]\s?\.\s?\d+\.?\s*\(\s*OS\s*\d+\s*\)")
 
@@ -412,7 +417,7 @@ def running_lines(lines: Sequence[TextLine], labels: AmifLabels) -> set[str]:
         key = _furniture_key(line.text)
         if counts.get(key, 0) < _FURNITURE_MIN_REPEATS or key in running:
             continue
-        if iter_labels_any(line.text, labels) or numeric_dates(line.text) or _CURRENCY.search(line.text):
+        if iter_labels_any(line.text, labels) or is_period_cell(line.text) or _CURRENCY.search(line.text):
             continue
         running.add(key)
     return running
@@ -493,14 +498,14 @@ def _unreadable(line: TextLine, source: str, why: str) -> Finding:
     )
 
 
-def unknown_label_message(label: str) -> str:
-    return f"a label the {PROFILE_KIND} profile does not know: {label!r} (add its spelling to the profile)"
+def unknown_label_message(label: str, what: str = "a label") -> str:
+    return f"{what} the {PROFILE_KIND} profile does not know: {label!r} (add its spelling to the profile)"
 
 
-def _unknown_label_finding(line: TextLine, label: str, source: str) -> Finding:
+def _unknown_label_finding(line: TextLine, label: str, source: str, what: str = "a label") -> Finding:
     return Finding(
         "unreadable_row",
-        unknown_label_message(label),
+        unknown_label_message(label, what),
         SourceLocation(source, line=line.number),
         value=line.text[:_FINDING_VALUE_MAX_CHARS],
     )
@@ -524,24 +529,64 @@ def group_rows(
     blocks: list[RowBlock] = []
     findings: list[Finding] = []
     state = _Grouping()
+    broken = False  # a page break before a repeated column header row cuts what follows it
+    after_header = False  # the column header row may wrap: "Période de" / "cofinancement"
     for line in lines:
         if not line.text:
             continue
+        if broken:
+            line, broken = dataclasses.replace(line, after_break=True), False
+        if after_header and _continues_header(line, labels):
+            findings.append(_header_continuation_finding(line, source))
+            continue
+        after_header = False
         found_section = section_of(line, labels)
         if found_section is not None:
             state.section, state.row, state.in_table = found_section, None, True
         elif is_column_header(line, labels):
             state.in_table, state.amount_columns = True, amount_columns_of(line, labels)
+            broken, after_header = line.after_break, True
         elif is_row_start(line) or (state.in_table and _opens_reduced_row(line, state.row, labels)):
             state.row, state.in_table = RowBlock(state.section, [line], state.amount_columns), True
             blocks.append(state.row)
         elif not state.in_table:
             continue
+        elif _is_unknown_heading(line):
+            findings.append(
+                _unknown_label_finding(line, line.text.split(" ")[0], source, "a section heading")
+            )
+            state.row = None
         elif state.row is None:
             findings.append(_unreadable(line, source, "before the first project of its section"))
         else:
             _add_row_line(state.row, line, findings, source, labels)
     return blocks, findings
+
+
+def _continues_header(line: TextLine, labels: AmifLabels) -> bool:
+    """The rest of a wrapped column header row: tabbed words, no amount, date or label."""
+    return (
+        line.tabbed
+        and not any(is_money_cell(cell) or is_period_cell(cell) for cell in line.cells)
+        and not iter_labels_any(line.text, labels)
+        and len(line.text) <= _SECTION_LINE_MAX_CHARS
+    )
+
+
+def _header_continuation_finding(line: TextLine, source: str) -> Finding:
+    return Finding(
+        "repaired_value",
+        "the column header row wraps onto this line; its words left out",
+        SourceLocation(source, line=line.number),
+        value=line.text,
+        repaired="",
+        rule="header_continuation_dropped",
+    )
+
+
+def _is_unknown_heading(line: TextLine) -> bool:
+    """An untabbed line printed like a section heading that no section label of the profile opens."""
+    return not line.tabbed and bool(_HEADING_LIKE.fullmatch(line.text)) and not line.text.endswith(".")
 
 
 def _opens_reduced_row(line: TextLine, row: RowBlock | None, labels: AmifLabels) -> bool:
@@ -562,6 +607,9 @@ def _add_row_line(
         row.header.append(line)
     elif line.tabbed:
         findings.append(_unreadable(line, source, "table cells inside a summary"))
+    elif row.summary_started and (is_date_fragments(line) or is_money_cell(line.text)):
+        # A cell of a row laid out another way (one cell per line), not prose: never summary text.
+        findings.append(_unreadable(line, source, "a period or an amount alone inside a summary"))
     else:
         _check_summary_opening(row, line, findings, source, labels)
         row.summary_started = True
@@ -580,7 +628,7 @@ def _check_summary_opening(
 
 
 def _belongs_to_header(row: RowBlock, line: TextLine, labels: AmifLabels) -> bool:
-    if is_date_fragments(line) or starts_with_label(line, labels, ("action",)):
+    if (is_date_fragments(line) and not row.summary_started) or starts_with_label(line, labels, ("action",)):
         return True
     return not row.summary_started and (line.tabbed or has_field_label(line.text, labels))
 
@@ -670,6 +718,7 @@ def read_header(
     amount_columns: Sequence[str] = AMOUNT_COLUMNS,
 ) -> HeaderDraft:
     draft = HeaderDraft(source, labels or amif_labels())
+    lines = join_wrapped_amounts(draft, lines)
     for index, line in enumerate(lines):
         if index == 0 and is_row_start(line):
             _read_first_line(draft, line, settings, amount_columns)
@@ -678,6 +727,45 @@ def read_header(
         else:
             _read_continuation_line(draft, line)
     return draft
+
+
+def join_wrapped_amounts(draft: HeaderDraft, lines: Sequence[TextLine]) -> list[TextLine]:
+    """An amount cell wrapped onto the next line of its column ("1 218" / "327,29 €") joined back.
+
+    Only where the row's first line prints a fragment without the currency sign in that column and
+    the joined text reads as one amount with it; the continuation's cell is emptied.
+    """
+    if not lines or not is_row_start(lines[0]):
+        return list(lines)
+    first = list(lines[0].cells)
+    joined_lines = [lines[0]]
+    for line in lines[1:]:
+        cells = list(line.cells)
+        for index, cell in enumerate(cells):
+            if (
+                index >= len(first)
+                or not is_money_cell(cell)
+                or not first[index]
+                or _CURRENCY.search(first[index])
+            ):
+                continue
+            joined = next(
+                (text for text in (f"{first[index]} {cell}", first[index] + cell) if _parses(text)), None
+            )
+            if joined is None:
+                continue
+            draft.note(
+                "repaired_value",
+                "an amount wrapped onto the next line of its cell was joined",
+                line.number,
+                value=f"{first[index]} | {cell}",
+                repaired=joined,
+                rule="wrapped_amount_joined",
+            )
+            first[index], cells[index] = joined, ""
+        joined_lines.append(dataclasses.replace(line, cells=tuple(cells)))
+    joined_lines[0] = dataclasses.replace(lines[0], cells=tuple(first))
+    return joined_lines
 
 
 def _read_first_line(
@@ -754,17 +842,17 @@ def _drop_stray_punctuation(draft: HeaderDraft, cells: list[str], line: int) -> 
 
 
 def _line_segments(draft: HeaderDraft, cells: Sequence[str], line: int) -> list[Segment]:
-    for cell in cells:
-        label = unknown_label(cell, draft.labels, anywhere=True)
+    segments = [segment for cell in cells for segment in split_labelled_text(cell, draft.labels)]
+    for segment in segments:
+        # Checked between the known labels, so a known label never ends an unknown one.
+        label = unknown_label(segment.text, draft.labels, anywhere=True)
         if label is not None:
             draft.note(
                 "unreadable_row",
                 unknown_label_message(label),
                 line,
-                value=cell[:_FINDING_VALUE_MAX_CHARS],
+                value=segment.text[:_FINDING_VALUE_MAX_CHARS],
             )
-    segments = [segment for cell in cells for segment in split_labelled_text(cell, draft.labels)]
-    for segment in segments:
         if segment.field != "action" and _STRAY_ACTION_CODE.search(segment.text):
             draft.note(
                 "unreadable_row",
@@ -1044,11 +1132,16 @@ def summary_paragraphs(body: Sequence[tuple[int, str, bool]]) -> list[Paragraph]
         if not text:
             continue
         previous = clean_cell_text("\n".join(paragraphs[-1][1])) if paragraphs else ""
-        if previous and (_continues(previous, text) or (after_break and not _SENTENCE_END.search(previous))):
+        if previous and (_continues(previous, text) or (after_break and _cut_by_break(previous, text))):
             paragraphs[-1][1].append(raw)
         else:
             paragraphs.append((number, [raw]))
     return [Paragraph(number, clean_cell_text("\n".join(raws))) for number, raws in paragraphs]
+
+
+def _cut_by_break(previous: str, text: str) -> bool:
+    """A page break fell inside the paragraph: it ends mid-sentence and no bullet opens the next line."""
+    return not _SENTENCE_END.search(previous) and not _BULLET_START.match(text)
 
 
 def _continues(previous: str, text: str) -> bool:
@@ -1151,6 +1244,8 @@ def structure_findings(row: AmifRow) -> list[Finding]:
     text there is a label or a field the reading did not recognise.
     """
     found = []
+    if not row.title:
+        found.append(Finding("unreadable_row", "a project row without a title", row.location, column="title"))
     if not row.period_raw and not any(row.amounts_raw.values()) and not row.carrier_raw:
         found.append(
             Finding(

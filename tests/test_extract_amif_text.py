@@ -634,7 +634,8 @@ def test_a_row_before_any_section_has_no_objective() -> None:
     """Synthetic: a project row with no "Objectif spécifique" line above it."""
     [row] = extract_amif_text_lines(["P\t01/01/2023- 31/12/2023\t1 €\t2 €\t3 €"], "synthetic.txt").rows
     assert (row.specific_objective, row.specific_objective_label) == (0, "")
-    assert [(f.code, f.column) for f in row.findings] == [("missing_value", "specific_objective")]
+    assert [(f.code, f.column) for f in row.findings] == [("unreadable_row", "specific_objective")]
+    assert row.findings[0].severity == "error"
 
 
 def test_without_the_national_share_rule_a_lone_middle_amount_is_ambiguous(raw_dir: Path) -> None:

@@ -120,7 +120,7 @@ def _compile_labels(profile: Profile) -> AmifLabels:
     fields = "|".join(group(name) for name in ("carrier", "procedure", "summary"))
     # Column headers stand alone in their cells: no colon after them.
     columns = "|".join(group(name, False) for name in _COLUMN_LABELS)
-    totals = label_pattern((*profile.spellings("total_row"), *profile.spellings("total_cost")))
+    totals = label_pattern((*profile.spellings("total_row"), *profile.spellings("total_cost")), False)
     return AmifLabels(
         profile=profile,
         fields=re.compile(rf"(?<!\w){bullet}(?:{fields})\s*:?"),
@@ -142,6 +142,8 @@ def _compile_labels(profile: Profile) -> AmifLabels:
 _CURRENCY = re.compile(r"€|\bEUR\b", re.IGNORECASE)
 _MONEY_TEXT = re.compile(r"(?:€|EUR)?\s?[\d .,'\u00a0\u202f]+\s?(?:€|EUR)?", re.IGNORECASE)
 _PUNCTUATION_ONLY = re.compile(r"[^\w€]+")
+_PERIOD_LINK_END = re.compile(r"(?:[-–—/]|\bau)\s*$", re.IGNORECASE)
+_BARE_AMOUNT = re.compile(r"\d{1,3}(?:[ .,'\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?|\d+[.,]\d{2}")
 _SECTION_LABEL_EDGES = ' \t:-–—"«»“”'
 # A section line is a heading; a longer line starting with the same words is a paragraph.
 _SECTION_LINE_MAX_CHARS = 160
@@ -226,9 +228,13 @@ def split_cells(line: str) -> list[str]:
     if "\t" in line or not _WIDE_GAP.search(line.strip()):
         return line.split("\t")
     cells = re.split(r"\s{3,}", line.strip())
-    if any(is_money_cell(clean_cell(cell)) or is_period_cell(clean_cell(cell)) for cell in cells[1:]):
+    if any(_is_value_cell(clean_cell(cell)) for cell in cells[1:]):
         return cells
     return [line]
+
+
+def _is_value_cell(cell: str) -> bool:
+    return is_money_cell(cell) or is_period_cell(cell) or is_bare_amount(cell)
 
 
 def is_money_cell(cell: str) -> bool:
@@ -293,8 +299,14 @@ def is_row_start(line: TextLine) -> bool:
         return False
     period = period_cell_index(line.cells)
     if period is not None:
-        return any(is_money_cell(cell) for cell in line.cells[period + 1 :])
+        return any(is_money_cell(cell) or is_bare_amount(cell) for cell in line.cells[period + 1 :])
     return sum(1 for cell in line.cells if is_money_cell(cell)) >= 2
+
+
+def is_bare_amount(cell: str) -> bool:
+    """An amount printed without its currency sign (the column header says "(€)"): grouped digits
+    with cents, or thousands groups. After a period cell only, where a number is an amount."""
+    return bool(_BARE_AMOUNT.fullmatch(cell)) and _parses(cell)
 
 
 def is_date_fragments(line: TextLine) -> bool:
@@ -369,6 +381,16 @@ def unknown_label(text: str, labels: AmifLabels, anywhere: bool = False) -> str 
         if labels.profile.field_of(label) is None and not labels.section.match(fold_chars(label)):
             return label
     return None
+
+
+def is_total_line(line: TextLine, labels: AmifLabels) -> bool:
+    """A total row's line: its first cell a total label, then amounts (a total prints no period)."""
+    first = next((cell for cell in line.cells if cell), "")
+    return (
+        line.tabbed
+        and is_total_row(first, labels)
+        and any(is_money_cell(cell) or is_bare_amount(cell) for cell in line.cells[1:])
+    )
 
 
 def is_total_row(title: str, labels: AmifLabels) -> bool:
@@ -536,7 +558,7 @@ def group_rows(
             continue
         if broken:
             line, broken = dataclasses.replace(line, after_break=True), False
-        if after_header and _continues_header(line, labels):
+        if after_header and (is_units_line(line) or _continues_header(line, labels, state.row)):
             findings.append(_header_continuation_finding(line, source))
             continue
         after_header = False
@@ -546,16 +568,23 @@ def group_rows(
         elif is_column_header(line, labels):
             state.in_table, state.amount_columns = True, amount_columns_of(line, labels)
             broken, after_header = line.after_break, True
-        elif is_row_start(line) or (state.in_table and _opens_reduced_row(line, state.row, labels)):
+        elif state.row is not None and _completes_period(state.row, line):
+            # "⇥31/12/2024⇥395,00 €": the row's period end with an amount wrapped under its cell.
+            _add_row_line(state.row, line, findings, source, labels)
+        elif (
+            is_row_start(line)
+            or is_total_line(line, labels)
+            or (state.in_table and _opens_reduced_row(line, state.row, labels))
+        ):
             state.row, state.in_table = RowBlock(state.section, [line], state.amount_columns), True
             blocks.append(state.row)
-        elif not state.in_table:
-            continue
         elif _is_unknown_heading(line):
             findings.append(
                 _unknown_label_finding(line, line.text.split(" ")[0], source, "a section heading")
             )
             state.row = None
+        elif not state.in_table:
+            continue
         elif state.row is None:
             findings.append(_unreadable(line, source, "before the first project of its section"))
         else:
@@ -563,10 +592,32 @@ def group_rows(
     return blocks, findings
 
 
-def _continues_header(line: TextLine, labels: AmifLabels) -> bool:
-    """The rest of a wrapped column header row: tabbed words, no amount, date or label."""
+def is_units_line(line: TextLine) -> bool:
+    """A header's units printed on a line of their own: "⇥⇥(€)⇥(€)⇥(€)"."""
+    filled = [cell for cell in line.cells if cell]
+    return bool(filled) and all(_HEADER_UNIT.fullmatch(cell) for cell in filled)
+
+
+def _completes_period(row: RowBlock, line: TextLine) -> bool:
+    """The line prints the second date of a period whose first date the row's header printed."""
+    if row.summary_started:
+        return False
+    printed = sum(
+        len(numeric_dates(cell)) for header in row.header for cell in header.cells if is_period_cell(cell)
+    )
+    index = period_cell_index(line.cells)
+    return printed == 1 and index is not None and len(numeric_dates(line.cells[index])) == 1
+
+
+def _continues_header(line: TextLine, labels: AmifLabels, row: RowBlock | None) -> bool:
+    """The rest of a wrapped column header row: words under several columns, no amount, date or label.
+
+    Not while a row's header lines are being read: a header repeated at a page top sits between
+    them, and the line after it continues the row ("dans les Structures d'accueil (APES)").
+    """
     return (
-        line.tabbed
+        (row is None or row.summary_started)
+        and sum(1 for cell in line.cells if cell) >= 2
         and not any(is_money_cell(cell) or is_period_cell(cell) for cell in line.cells)
         and not iter_labels_any(line.text, labels)
         and len(line.text) <= _SECTION_LINE_MAX_CHARS
@@ -720,7 +771,7 @@ def read_header(
     draft = HeaderDraft(source, labels or amif_labels())
     lines = join_wrapped_amounts(draft, lines)
     for index, line in enumerate(lines):
-        if index == 0 and is_row_start(line):
+        if index == 0 and (is_row_start(line) or is_total_line(line, draft.labels)):
             _read_first_line(draft, line, settings, amount_columns)
         elif is_date_fragments(line) and draft.period_complete():
             _drop_stray_dates(draft, [cell for cell in line.cells if cell], line.number)
@@ -774,13 +825,25 @@ def _read_first_line(
     cells = list(line.cells)
     period = period_cell_index(cells)
     if period is None:
-        period = next(index for index, cell in enumerate(cells) if is_money_cell(cell))
-        amount_cells = cells[period:]
+        period = next(
+            index
+            for index, cell in enumerate(cells)
+            if is_money_cell(cell) or (index and is_bare_amount(cell))
+        )
+        amount_start = period
     else:
         draft.period.append(cells[period])
-        amount_cells = cells[period + 1 :]
+        amount_start = period + 1
+        # A period printed in two columns (start, end) continues in the next cell.
+        while (
+            amount_start < len(cells) and is_period_cell(cells[amount_start]) and not draft.period_complete()
+        ):
+            if not _PERIOD_LINK_END.search(draft.period[-1]):
+                draft.period[-1] += " –"  # the two cells are the range's ends: link them as a range
+            draft.period.append(cells[amount_start])
+            amount_start += 1
     _apply_segments(draft, _line_segments(draft, cells[:period], line.number), line.number)
-    amount_cells = _drop_stray_punctuation(draft, amount_cells, line.number)
+    amount_cells = _drop_stray_punctuation(draft, cells[amount_start:], line.number)
     place_amounts(draft, join_split_amounts(amount_cells), line.number, settings, amount_columns)
 
 
@@ -1214,8 +1277,8 @@ def read_row(
     if block.section is None:
         findings.append(
             Finding(
-                "missing_value",
-                "row printed before any specific-objective line",
+                "unreadable_row",
+                "row printed before any specific-objective line: its objective is unknown",
                 SourceLocation(source, line=block.start_line),
                 column="specific_objective",
             )

@@ -73,10 +73,23 @@ def _amount_styles() -> dict[str, Any]:
         "eur_suffix": style(" ", ".", after=" EUR"),
         "no_grouping": style("", ",", after="€"),
         "narrow_spaces": style("\u202f", ",", after="\u00a0€"),
+        # Without a currency sign: the column header says the unit.
+        "bare_fr": style(" ", ","),
+        "bare_en": style(",", "."),
     }
 
 
 AMOUNT_STYLES = _amount_styles()
+# Styles whose amounts a narrow cell may wrap at a thousands space ("1 218" / "327.29€").
+WRAPPABLE_STYLES = ("published", "fr_space", "eur_suffix", "narrow_spaces")
+
+
+def _period_columns(project: Project, style: str) -> list[str]:
+    """Start and end printed in two columns of their own."""
+    start, end = project.start, project.end
+    assert start is not None and end is not None
+    form = {"dots": "%d.%m.%Y", "iso": "%Y-%m-%d"}.get(style, "%d/%m/%Y")
+    return [start.strftime(form), end.strftime(form)]
 
 
 def _period_parts(project: Project, style: str, split: bool) -> list[str]:
@@ -120,20 +133,30 @@ class TextLayout:
     form_feeds: bool
     page_length: int
     cut_paragraphs: bool
+    period_columns: bool  # start and end in two columns ("Début", "Fin")
+    header_unit_below: bool  # the header's units on a line of their own
+    wrap_amounts: bool  # an amount cell may wrap onto the row's next line
+    total_label: str  # "" or the label of a total row closing each section
 
 
 def choose_layout(rng: random.Random, profile: Profile) -> TextLayout:
     wording = choose_wording(rng, profile, LABELLED_FIELDS, UNKNOWN_WORDING_SHARE)
     spaces = rng.random() < 0.3
     summary_modes = ("own_line", "inline") if "summary" in wording.unknown else ("own_line", "inline", "none")
+    amount_style = rng.choice(sorted(AMOUNT_STYLES))
+    units = (
+        (" (€)", " (EUR)", " en €") if amount_style.startswith("bare") else (" (€)", "", " (EUR)", " en €")
+    )
+    period_columns = rng.random() < 0.15
+    total_labels = (*profile.spellings("total_row"), "Total")
     return TextLayout(
         wording=wording,
-        amount_style=rng.choice(sorted(AMOUNT_STYLES)),
+        amount_style=amount_style,
         period_style=rng.choice(("published", "dots", "du_au", "iso")),
-        period_split=rng.random() < 0.6,
+        period_split=not period_columns and rng.random() < 0.6,
         spaces=spaces,
         amount_order=rng.choice(AMOUNT_ORDERS),
-        header_unit=rng.choice((" (€)", "", " (EUR)", " en €")),
+        header_unit=rng.choice(units),
         header_every_page=rng.random() < 0.5,
         section_format=rng.choice(
             ('{label} {n} "{title}"', "{label} {n} : {title}", "{label} n° {n} – {title}")
@@ -151,6 +174,10 @@ def choose_layout(rng: random.Random, profile: Profile) -> TextLayout:
         form_feeds=rng.random() < 0.5,
         page_length=rng.randint(22, 60),
         cut_paragraphs=rng.random() < 0.6,
+        period_columns=period_columns,
+        header_unit_below=not spaces and rng.random() < 0.2,
+        wrap_amounts=not spaces and amount_style in WRAPPABLE_STYLES and rng.random() < 0.5,
+        total_label=rng.choice(total_labels) if rng.random() < 0.35 else "",
     )
 
 
@@ -185,21 +212,47 @@ def _wrap(text: str, rng: random.Random, width: int) -> list[str]:
     return [text[:cut], text[cut + 1 :]]
 
 
+def _wrapped_amount(printed: str, rng: random.Random) -> tuple[str, str] | None:
+    """An amount cut at one of its thousands spaces, the currency sign on the second part."""
+    spaces = [i for i, char in enumerate(printed) if char in " \u202f" and printed[i + 1 : i + 2].isdigit()]
+    if not spaces:
+        return None
+    cut = rng.choice(spaces)
+    return printed[:cut], printed[cut + 1 :]
+
+
 def _title_lines(project: Project, layout: TextLayout, rng: random.Random) -> list[Line]:
-    """The row's first line (title, period, amounts) and the lines its title and period wrap onto."""
+    """The row's first line (title, period, amounts) and the lines its title, period and an amount
+    wrap onto, each cell in its column."""
     amounts = [
         AMOUNT_STYLES[layout.amount_style](v) if (v := project.amounts[c]) is not None else ""
         for c in layout.amount_order
     ]
-    period = _period_parts(project, layout.period_style, layout.period_split)
+    if layout.period_columns:
+        period = [_period_columns(project, layout.period_style)]
+    else:
+        period = [[part] for part in _period_parts(project, layout.period_style, layout.period_split)]
     title = _wrap(project.title, rng, 45) if (layout.wrap_values or len(period) > 1) else [project.title]
     if layout.spaces and len(title) > len(period):
         title = [project.title]  # a wrapped title line without a period is prose to a space layout
-    lines = [Line(_cells(layout, [title[0], period[0], *amounts]))]
+    rows = [[title[0], *period[0], *amounts]]
     for index in range(1, max(len(title), len(period))):
         part = title[index] if index < len(title) else ""
-        half = period[index] if index < len(period) else ""
-        lines.append(Line(_cells(layout, [part, half]) if half or layout.spaces else f"{part}\t"))
+        rows.append([part, *(period[index] if index < len(period) else [""] * len(period[0]))])
+    if layout.wrap_amounts and rng.random() < 0.4:
+        column = rng.randrange(len(amounts))
+        cut = _wrapped_amount(amounts[column], rng) if amounts[column] else None
+        if cut is not None:
+            position = 1 + len(period[0]) + column
+            if len(rows) == 1:
+                rows.append([""])
+            rows[0][position] = cut[0]
+            rows[1] += [""] * (position + 1 - len(rows[1]))
+            rows[1][position] = cut[1]
+    lines = [Line(_cells(layout, rows[0]))]
+    for cells in rows[1:]:
+        filled = any(cells[1:])
+        lines.append(Line(_cells(layout, cells) if filled or layout.spaces else f"{cells[0]}\t"))
     return lines
 
 
@@ -247,7 +300,8 @@ def _summary_lines(project: Project, layout: TextLayout) -> list[Line]:
     for paragraph in paragraphs:
         # A page may not end after a paragraph that ends mid-sentence: the reader could not tell
         # the page break from the paragraph break (a real ambiguity of the format, not a choice).
-        lines += [Line(paragraph, breakable=paragraph.rstrip()[-1:] in '.!?:;»")”', paragraph=True), Line("")]
+        ends = paragraph.rstrip()[-1:] in '.!?:;»")”'
+        lines += [Line(paragraph, breakable=ends, paragraph=True), Line("", breakable=ends)]
     return lines
 
 
@@ -259,14 +313,29 @@ def row_lines(project: Project, layout: TextLayout, rng: random.Random) -> list[
 # --- the document ------------------------------------------------------------------------------------
 
 
-def header_line(layout: TextLayout) -> str:
+def header_lines(layout: TextLayout) -> list[Line]:
+    """The column header row; its units on a second line when the layout says so."""
     labels = layout.wording.labels
-    cells = [
-        labels["project"],
-        labels["period"],
-        *(labels[c] + layout.header_unit for c in layout.amount_order),
-    ]
-    return "   ".join(cells) if layout.spaces else "\t".join(cells)
+    periods = ["Début", "Fin"] if layout.period_columns else [labels["period"]]
+    unit = "" if layout.header_unit_below else layout.header_unit
+    cells = [labels["project"], *periods, *(labels[c] + unit for c in layout.amount_order)]
+    join = "   ".join if layout.spaces else "\t".join
+    lines = [Line(join(cells))]
+    if layout.header_unit_below:
+        units = [""] * (1 + len(periods)) + [layout.header_unit.strip() or "(€)"] * len(layout.amount_order)
+        lines.append(Line(join(units)))
+    return lines
+
+
+def total_line(projects: list[Project], indexes: tuple[int, ...], layout: TextLayout, section: int) -> Line:
+    """A row summing the section's printed projects, column by column."""
+    sums = []
+    for column in layout.amount_order:
+        values = [v for index in indexes if (v := projects[index].amounts[column]) is not None]
+        sums.append(AMOUNT_STYLES[layout.amount_style](sum(values, Decimal(0))) if values else "")
+    label = layout.total_label if layout.total_label != "Total" else f"Total objectif {section}"
+    periods = [""] * (2 if layout.period_columns else 1)
+    return Line(_cells(layout, [label, *periods, *sums]))
 
 
 def body_lines(
@@ -281,9 +350,11 @@ def body_lines(
         heading = layout.section_format.format(
             label=layout.wording.labels["section"], n=section, title=first.specific_objective_label
         )
-        lines += [Line(heading), Line(header_line(layout)), Line("")]
+        lines += [Line(heading), *header_lines(layout), Line("")]
         for index in selection.rows[section]:
             lines += row_lines(projects[index], layout, rng)
+        if layout.total_label:
+            lines += [total_line(projects, selection.rows[section], layout, section), Line("")]
     return lines
 
 
@@ -321,7 +392,7 @@ def paginate(lines: list[Line], layout: TextLayout, rng: random.Random) -> list[
     for number, page in enumerate(pages, start=1):
         top = [layout.running_header, ""]
         if number > 1 and layout.header_every_page:
-            top.append(header_line(layout))
+            top += [line.text for line in header_lines(layout)]
         if number > 1 and layout.form_feeds:
             top[0] = "\f" + top[0]
         bottom = ["", layout.page_number.format(n=number, total=total)]

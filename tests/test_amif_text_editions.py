@@ -10,6 +10,7 @@ ones the published edition has, *silent* otherwise. Silent is the one outcome ne
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,9 @@ def read_edition(edition: TextEdition, published: Counter[tuple[str, str]]) -> t
     return ("loud" if new_errors else "silent"), what
 
 
-def test_seeded_text_editions_are_read_exactly_or_loudly(published_errors: Counter[tuple[str, str]]) -> None:
+def test_seeded_text_editions_are_read_exactly_or_loudly(
+    published_errors: Counter[tuple[str, str]], record_property: Callable[[str, object], None]
+) -> None:
     projects = load_projects()
     profile = load_profile("amif_table")
     outcomes: dict[str, list[str]] = {"exact": [], "loud": [], "silent": []}
@@ -65,5 +68,6 @@ def test_seeded_text_editions_are_read_exactly_or_loudly(published_errors: Count
         outcomes[outcome].append(f"{edition.describe()}\n    {what}")
     counts = {name: len(found) for name, found in outcomes.items()}
     print(f"AMIF text editions: {counts}")
+    record_property("amif_text_editions", counts)
     assert outcomes["silent"] == []
     assert counts["exact"] >= MIN_EXACT_SHARE * len(EDITION_SEEDS), outcomes["loud"]

@@ -28,7 +28,7 @@ MIN_EXACT_SHARE = 0.9
 
 @pytest.fixture(scope="module")
 def published_errors(raw_dir: Path) -> Counter[tuple[str, str]]:
-    """The error findings the published text edition already gives (the row printed without a carrier)."""
+    """The error findings the published text edition already gives (facts of the source, acknowledged)."""
     extraction = extract_amif_text(raw_dir / "amif_projets_cofinances.txt")
     normalized = normalize_projects([extraction])
     return Counter(error_keys([*normalized.findings, *validate_projects(normalized.rows)]))

@@ -1302,22 +1302,13 @@ def read_row(
 def structure_findings(row: AmifRow) -> list[Finding]:
     """What makes a row one that cannot be vouched for as a project, said as errors.
 
-    A project row carries a period, amounts or a carrier: one with none of them is text the
-    reading took for a row. A selection procedure reads as a dated call or a direct award; other
-    text there is a label or a field the reading did not recognise.
+    A row without a title names no project. A selection procedure reads as a dated call or a
+    direct award; other text there is a label or a field the reading did not recognise. (A row
+    with no period is an error of every build already: the ``period_invalid`` rule.)
     """
     found = []
     if not row.title:
         found.append(Finding("unreadable_row", "a project row without a title", row.location, column="title"))
-    if not row.period_raw and not any(row.amounts_raw.values()) and not row.carrier_raw:
-        found.append(
-            Finding(
-                "unreadable_row",
-                "a row with neither period, amounts nor carrier: not vouched for as a project",
-                row.location,
-                value=(row.title or row.summary)[:_FINDING_VALUE_MAX_CHARS],
-            )
-        )
     if row.procedure_raw and not _COMPLETE_PROCEDURE.fullmatch(row.procedure_raw):
         found.append(
             Finding(

@@ -950,3 +950,45 @@ def test_an_unknown_section_heading_is_an_error() -> None:
     [heading] = result.findings
     assert (heading.code, heading.severity, heading.location.line) == ("unreadable_row", "error", 6)
     assert "section heading" in heading.message
+
+
+def test_a_label_alone_on_its_line_takes_the_next_line_and_a_period_in_words_is_read() -> None:
+    """Synthetic: another tool puts each value under its label, and prints the period in words."""
+    lines = [
+        "Objectif spécifique 1 : Régime",
+        "P\tjanvier 2023 – décembre 2024\t1 €\t2 €\t\t\t3 €",
+        "Bénéficiaire :",
+        "Asbl Y",
+        "Procédure de sélection :",
+        "Appel 2022",
+        "Un résumé.",
+    ]
+    [row] = extract_amif_text_lines(lines, "synthetic.txt").rows
+    assert (row.carrier_raw, row.procedure_raw, row.summary) == ("Asbl Y", "Appel 2022", "Un résumé.")
+    assert row.period_raw == "janvier 2023 – décembre 2024"
+    assert row.findings == []
+
+
+def test_a_carrier_printed_for_several_projects_is_not_a_running_line() -> None:
+    """Synthetic: the same carrier on its own line under four projects, pages marked by numbers;
+    only the line printed next to every page number is furniture."""
+    lines = ["Objectif spécifique 1 : Régime"]
+    for number in range(1, 5):
+        lines += [
+            f"P{number}\t01/01/2023- 31/12/2023\t1 €\t2 €\t\t\t3 €",
+            "Porteur du projet :",
+            "Direction de l'immigration",
+            "Résumé du projet :",
+            "Un résumé.",
+            "Liste des projets AMIF",
+            f"- {number} -",
+        ]
+    result = extract_amif_text_lines(lines, "synthetic.txt")
+    assert [row.carrier_raw for row in result.rows] == ["Direction de l'immigration"] * 4
+    assert {finding.value for finding in result.findings} == {
+        "Liste des projets AMIF",
+        "- 1 -",
+        "- 2 -",
+        "- 3 -",
+        "- 4 -",
+    }

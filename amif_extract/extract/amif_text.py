@@ -18,6 +18,8 @@ repair, guess or leftover is a finding on the line where the damage is.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -30,7 +32,12 @@ from amif_extract.errors import InputError
 from amif_extract.extract.textfile import read_text_document
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.normalize.amounts import AmountError, parse_amount
-from amif_extract.normalize.periods import is_period_fragment, numeric_dates
+from amif_extract.normalize.periods import (
+    PeriodError,
+    is_period_fragment,
+    numeric_dates,
+    parse_period_detailed,
+)
 from amif_extract.profiles import Profile, fold_chars, label_pattern, load_profile, require_labels
 from amif_extract.records import AMOUNT_COLUMNS, AmifExtraction, AmifRow
 from amif_extract.textclean import clean_cell_text, collapse_spaces, strip_markup
@@ -142,6 +149,8 @@ def _compile_labels(profile: Profile) -> AmifLabels:
 _CURRENCY = re.compile(r"€|\bEUR\b", re.IGNORECASE)
 _MONEY_TEXT = re.compile(r"(?:€|EUR)?\s?[\d .,'\u00a0\u202f]+\s?(?:€|EUR)?", re.IGNORECASE)
 _PUNCTUATION_ONLY = re.compile(r"[^\w€]+")
+# A period in words is a short cell; a longer one is a title or a sentence that names dates.
+_PERIOD_CELL_MAX_CHARS = 60
 _PERIOD_LINK_END = re.compile(r"(?:[-–—/]|\bau)\s*$", re.IGNORECASE)
 _BARE_AMOUNT = re.compile(r"\d{1,3}(?:[ .,'\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?|\d+[.,]\d{2}")
 _SECTION_LABEL_EDGES = ' \t:-–—"«»“”'
@@ -247,7 +256,19 @@ def is_money_cell(cell: str) -> bool:
 
 
 def is_period_cell(cell: str) -> bool:
-    return is_period_fragment(cell)
+    """A period cell or a piece of one (numeric dates), or a whole period in words ("janvier 2023 –
+    décembre 2024") that the period normalizer reads."""
+    return is_period_fragment(cell) or _is_whole_period(cell)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_whole_period(cell: str) -> bool:
+    if not cell or len(cell) > _PERIOD_CELL_MAX_CHARS or not any(char.isdigit() for char in cell):
+        return False
+    try:
+        return parse_period_detailed(cell).text == cell.strip()
+    except PeriodError:
+        return False
 
 
 def section_of(line: TextLine, labels: AmifLabels) -> tuple[int, str] | None:
@@ -409,6 +430,8 @@ _PAGE_NUMBER = re.compile(
 # A running header or footer repeats on this many pages at least.
 _FURNITURE_MIN_REPEATS = 3
 _FURNITURE_MIN_WORDS = 3
+# Where pages are not marked, running lines are printed at least this many lines apart (about a page).
+_FURNITURE_MIN_GAP = 15
 
 
 def is_page_number(text: str) -> bool:
@@ -423,26 +446,54 @@ def _furniture_key(text: str) -> str:
 
 
 def running_lines(lines: Sequence[TextLine], labels: AmifLabels) -> set[str]:
-    """Lines printed again and again (digits aside): running headers, footers, edition lines.
+    """Lines printed again and again (digits aside) at page ends: running headers, footers, edition lines.
 
-    Rows never repeat whole, but a short line of a row can ("directe", a bullet); so a running line
-    has a few words, holds no label, period or amount and is not the column header row.
+    Rows never repeat whole, but a line of a row can ("directe", a carrier that runs several
+    projects); so a running line has a few words, holds no label, period or amount, is not the
+    column header row, and sits where pages meet: in most of its printings only other running
+    lines separate it from a page number or a form feed; in a document that marks no page, its
+    printings are far apart and none is a label's value.
     """
-    counts: dict[str, int] = {}
-    for line in lines:
-        if len(line.text.split()) < _FURNITURE_MIN_WORDS or line.tabbed:
-            continue
-        key = _furniture_key(line.text)
-        counts[key] = counts.get(key, 0) + 1
-    running = set()
-    for line in lines:
-        key = _furniture_key(line.text)
-        if counts.get(key, 0) < _FURNITURE_MIN_REPEATS or key in running:
-            continue
-        if iter_labels_any(line.text, labels) or is_period_cell(line.text) or _CURRENCY.search(line.text):
-            continue
-        running.add(key)
-    return running
+    content = [line for line in lines if line.text]
+    printings: dict[str, list[int]] = {}
+    for index, line in enumerate(content):
+        if len(line.text.split()) >= _FURNITURE_MIN_WORDS and not line.tabbed:
+            printings.setdefault(_furniture_key(line.text), []).append(index)
+    candidates = {
+        key
+        for key, indexes in printings.items()
+        if len(indexes) >= _FURNITURE_MIN_REPEATS and not _holds_data(content[indexes[0]].text, labels)
+    }
+    markers = {index for index, line in enumerate(content) if is_page_number(line.text) or "\f" in line.raw}
+    if not markers:
+        return {key for key in candidates if _far_apart_and_no_value(printings[key], content)}
+    band = markers | {index for key in candidates for index in printings[key]}
+    return {key for key in candidates if _at_page_ends(printings[key], markers, band)}
+
+
+def _holds_data(text: str, labels: AmifLabels) -> bool:
+    return iter_labels_any(text, labels) or is_period_cell(text) or bool(_CURRENCY.search(text))
+
+
+def _at_page_ends(indexes: Sequence[int], markers: set[int], band: set[int]) -> bool:
+    """Most printings reach a page marker through furniture only (running lines, page numbers)."""
+
+    def reaches_marker(index: int) -> bool:
+        for step in (-1, 1):
+            cursor = index
+            while cursor in band:
+                if cursor in markers:
+                    return True
+                cursor += step
+        return False
+
+    return sum(1 for index in indexes if reaches_marker(index)) * 3 >= len(indexes) * 2
+
+
+def _far_apart_and_no_value(indexes: Sequence[int], content: Sequence[TextLine]) -> bool:
+    gaps = [later - earlier for earlier, later in itertools.pairwise(indexes)]
+    after_label = any(index and content[index - 1].text.rstrip().endswith(":") for index in indexes)
+    return min(gaps) >= _FURNITURE_MIN_GAP and not after_label
 
 
 def iter_labels_any(text: str, labels: AmifLabels) -> bool:
@@ -505,6 +556,7 @@ class RowBlock:
     body: list[tuple[int, str, bool]] = field(default_factory=list)
     summary_started: bool = False
     summary_labelled: bool = False
+    awaiting_value: bool = False  # the last header line ended with a label alone ("Porteur du projet :")
 
     @property
     def start_line(self) -> int:
@@ -560,6 +612,7 @@ def group_rows(
             line, broken = dataclasses.replace(line, after_break=True), False
         if after_header and (is_units_line(line) or _continues_header(line, labels, state.row)):
             findings.append(_header_continuation_finding(line, source))
+            broken = line.after_break  # the page break still cuts what follows the header
             continue
         after_header = False
         found_section = section_of(line, labels)
@@ -577,6 +630,7 @@ def group_rows(
             or (state.in_table and _opens_reduced_row(line, state.row, labels))
         ):
             state.row, state.in_table = RowBlock(state.section, [line], state.amount_columns), True
+            note_open_label(state.row, line, labels)
             blocks.append(state.row)
         elif _is_unknown_heading(line):
             findings.append(
@@ -656,6 +710,7 @@ def _add_row_line(
             row.body.append((line.number, summary_rest, line.after_break))
     elif _belongs_to_header(row, line, labels):
         row.header.append(line)
+        note_open_label(row, line, labels)
     elif line.tabbed:
         findings.append(_unreadable(line, source, "table cells inside a summary"))
     elif row.summary_started and (is_date_fragments(line) or is_money_cell(line.text)):
@@ -678,7 +733,15 @@ def _check_summary_opening(
         findings.append(_unknown_label_finding(line, label, source))
 
 
+def note_open_label(row: RowBlock, line: TextLine, labels: AmifLabels) -> None:
+    """Remember a label printed alone at a line's end: its value is on the next line."""
+    segments = split_labelled_text(line.text, labels)
+    row.awaiting_value = bool(segments) and segments[-1].field in _FIELD_COLUMN and not segments[-1].text
+
+
 def _belongs_to_header(row: RowBlock, line: TextLine, labels: AmifLabels) -> bool:
+    if row.awaiting_value and not row.summary_started:
+        return True
     if (is_date_fragments(line) and not row.summary_started) or starts_with_label(line, labels, ("action",)):
         return True
     return not row.summary_started and (line.tabbed or has_field_label(line.text, labels))

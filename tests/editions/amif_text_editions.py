@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -92,11 +93,27 @@ def _period_columns(project: Project, style: str) -> list[str]:
     return [start.strftime(form), end.strftime(form)]
 
 
+MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+
+def _in_words(start: date, end: date) -> str | None:
+    """ "janvier 2023 – décembre 2024" when the period runs from a month's first to a month's last day."""
+    if start.day != 1 or (end + timedelta(days=1)).day != 1:
+        return None
+    return f"{MONTHS[start.month - 1]} {start.year} – {MONTHS[end.month - 1]} {end.year}"
+
+
 def _period_parts(project: Project, style: str, split: bool) -> list[str]:
     """The period as printed: one cell, or two when the cell wraps (first half, second half)."""
     start, end = project.start, project.end
     assert start is not None and end is not None
-    if style == "published":
+    words = _in_words(start, end) if style == "words" else None
+    if words is not None:
+        return [words]
+    if style in ("published", "words"):
         parts = [f"{start:%d/%m/%Y}-", f"{end:%d/%m/%Y}"]
     elif style == "dots":
         parts = [f"{start:%d.%m.%Y} –", f"{end:%d.%m.%Y}"]
@@ -137,6 +154,7 @@ class TextLayout:
     header_unit_below: bool  # the header's units on a line of their own
     wrap_amounts: bool  # an amount cell may wrap onto the row's next line
     total_label: str  # "" or the label of a total row closing each section
+    value_below: bool  # a label alone on its line, its value on the next
 
 
 def choose_layout(rng: random.Random, profile: Profile) -> TextLayout:
@@ -152,7 +170,7 @@ def choose_layout(rng: random.Random, profile: Profile) -> TextLayout:
     return TextLayout(
         wording=wording,
         amount_style=amount_style,
-        period_style=rng.choice(("published", "dots", "du_au", "iso")),
+        period_style=rng.choice(("published", "dots", "du_au", "iso", "words")),
         period_split=not period_columns and rng.random() < 0.6,
         spaces=spaces,
         amount_order=rng.choice(AMOUNT_ORDERS),
@@ -178,6 +196,7 @@ def choose_layout(rng: random.Random, profile: Profile) -> TextLayout:
         header_unit_below=not spaces and rng.random() < 0.2,
         wrap_amounts=not spaces and amount_style in WRAPPABLE_STYLES and rng.random() < 0.5,
         total_label=rng.choice(total_labels) if rng.random() < 0.35 else "",
+        value_below=rng.random() < 0.15,
     )
 
 
@@ -273,6 +292,10 @@ def _label_lines(project: Project, layout: TextLayout, rng: random.Random) -> li
         lines = []
         for name, value in (("carrier", project.carrier), ("procedure", project.procedure)):
             if not value:
+                continue
+            if layout.value_below:
+                label_line = f"{bullet}{labels[name]}{separator.rstrip()}{tab}"
+                lines += [Line(label_line), Line(value + tab)]
                 continue
             # A narrow cell wraps the value; the label itself stays whole on its line.
             first, *rest = _wrap(value, rng, 30) if layout.wrap_values else [value]

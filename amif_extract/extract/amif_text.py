@@ -2,17 +2,24 @@
 
 The extraction tool wrote each table row as a first line (title, period, amounts separated by tabs)
 followed by continuation lines (the rest of the title, the period's second half, the carrier and
-the selection procedure), then the full-width summary as untabbed paragraphs. The reading is a
-chain of small steps, each testable on its own:
+the selection procedure), then the full-width summary as untabbed paragraphs. A next edition may
+word its labels otherwise, print amounts and dates in other forms, pad columns with spaces, put
+page headers and numbers anywhere: every label comes from the ``amif_table`` profile
+(``schemas/profiles/amif_table.toml``), and rows are recognised by what they carry (a period, amounts,
+a carrier) before their wording. The reading is a chain of small steps, each testable on its own:
 
-``read_lines`` (cells, markup removed) → ``group_rows`` (which lines make which row: a row starts
-at a line with a period and an amount, or at a field label once the previous summary has begun)
-→ ``read_row``: ``read_header`` (labels split the text into title / carrier / procedure / action,
-the period's halves are joined, amounts are placed in their columns) → ``summary_paragraphs`` →
-``title_from_summary`` and ``duplicate_summary_findings``.
+``read_lines`` (cells, markup removed) → ``drop_page_furniture`` (page numbers, lines repeated where
+pages meet, form feeds; the line after marked as cut by a page break) → ``group_rows`` (which lines
+make which row: a row starts at a line with a period and an amount, or at a field label once the
+previous summary has begun; section headings and the column header row say the objective and the
+amount columns' order) → ``read_row``: ``read_header`` (labels split the text into title / carrier /
+procedure / action, the period's halves are joined, amounts are placed in their columns) →
+``summary_paragraphs`` → ``title_from_summary``, ``duplicate_summary_findings`` and
+``structure_findings`` → ``check_total_rows`` (a total row is no project and must add up).
 
 Values stay text as printed (markup removed, lines joined); the normalizers parse them. Every
-repair, guess or leftover is a finding on the line where the damage is.
+repair, guess or leftover is a finding on the line where the damage is; a label the profile does not
+know, or a line that fits no row, is an error finding naming it, never text read into another field.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ label themselves.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
@@ -148,3 +149,46 @@ def load_profile(kind: str, directory: Path | None = None) -> Profile:
                 raise InputError(path, f"cannot read profile ({error.strerror or error})") from error
             return read_profile(kind, data, str(path))
     return read_profile(kind, default_profile_bytes(kind), f"profiles/{kind}{PROFILE_SUFFIX} (default)")
+
+
+@functools.lru_cache(maxsize=16384)
+def fold_chars(text: str) -> str:
+    """`text` folded character by character (accents dropped, lower case), keeping every offset.
+
+    A regex built by `label_pattern` is searched in this text; its match offsets are offsets in
+    `text` too, so the label is cut from the original without re-finding it.
+    """
+    if text.isascii():
+        return text.lower()
+    return "".join(map(_fold_char, text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    bare = "'" if bare == "’" else bare.lower()
+    return bare if len(bare) == 1 else char
+
+
+def label_pattern(spellings: Iterable[str], colon_after_one_word: bool = True) -> str:
+    """A regex source matching any of `spellings` in `fold_chars` text, the longest first.
+
+    Spaces match any run of blanks and a word may carry a plural mark ("Contact(s)"). A one-word
+    spelling needs a colon after it, so a title or a sentence opening with that word is not a label,
+    unless ``colon_after_one_word`` is False (a label followed by a code or a number: "Action A.3").
+    The pattern has no groups of its own; it stops at a word's end.
+    """
+    alternatives = []
+    for spelling in sorted(set(spellings), key=lambda s: (-len(fold_label(s)), s)):
+        words = fold_label(spelling).split(" ")
+        body = r"\s+".join(re.escape(word) + r"(?:\((?:e?s|x)\))?" for word in words)
+        tail = r"(?![\w'(])" + (r"\s*:" if len(words) == 1 and colon_after_one_word else "")
+        alternatives.append(body + tail)
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+def require_labels(profile: Profile, names: Iterable[str]) -> None:
+    """An `InputError` naming the profile file and the fields it lacks, so a partial profile is loud."""
+    missing = [name for name in names if name not in profile.labels]
+    if missing:
+        raise InputError(profile.origin, f"the {profile.kind} profile has no label {', '.join(missing)}")

@@ -241,3 +241,36 @@ def _amif_lines(raw_dir: Path) -> list[str]:
 
 def _amif_cells(raw_dir: Path) -> list[str]:
     return [cell.strip() for line in _amif_lines(raw_dir) for cell in re.split(r"\t", line) if cell.strip()]
+
+
+# The printed forms a next edition of the AMIF list may use (issue 15), each read to the cent.
+NEXT_EDITION_FORMS: list[tuple[str, str]] = [
+    ("EUR 1,234.56", "1234.56"),
+    ("1.234,56 €", "1234.56"),
+    ("1 234,56 €", "1234.56"),
+    ("1234,56€", "1234.56"),
+    ("14 321.00 EUR", "14321.00"),
+    ("€1,234.56", "1234.56"),
+    ("1\u202f218\u202f327,29\u00a0€", "1218327.29"),
+    ("EUR 1.218.327,29", "1218327.29"),
+]
+
+
+@pytest.mark.parametrize(("printed", "expected"), NEXT_EDITION_FORMS)
+def test_next_edition_amount_forms(printed: str, expected: str) -> None:
+    assert parse_amount(printed) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"), [("1,234", "1234.00"), ("1.234", "1234.00"), ("EUR 1,234", "1234.00")]
+)
+def test_a_lone_separator_before_three_digits_groups_thousands_as_today(printed: str, expected: str) -> None:
+    """Ambiguous alone (1,234 could be 1.234 with three decimals), read by the module's rule as
+    thousands: no euro amount has three decimals; the cross-field sum check is what catches a misread."""
+    assert parse_amount(printed) == Decimal(expected)
+
+
+@pytest.mark.parametrize("printed", ["1,234.567", "EUR 1.234,5678", "1 234,56 € 7", "1.234,56 EUR €"])
+def test_next_edition_misprints_are_refused(printed: str) -> None:
+    with pytest.raises(AmountError):
+        parse_amount(printed)

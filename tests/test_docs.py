@@ -15,8 +15,8 @@ import typer.main
 from amif_extract.cli import EXIT_CODES_TABLE, app
 from amif_extract.findings import FINDING_CODES
 from amif_extract.organisations import REVIEW_COLUMNS
-from amif_extract.pipeline import table_specs
 from amif_extract.report import codes_markdown_table, refresh_codes_table
+from amif_extract.specs import table_specs
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 README_PATH = PROJECT_ROOT / "README.md"

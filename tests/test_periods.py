@@ -16,6 +16,8 @@ from amif_extract.normalize.periods import (
     PeriodError,
     find_date_atoms,
     find_periods,
+    is_period_fragment,
+    numeric_dates,
     parse_period,
     parse_period_detailed,
     scan_periods,
@@ -372,3 +374,43 @@ def test_the_month_table_agrees_with_dateparser_where_dateparser_knows_the_form(
             assert parsed.month == month, name
     assert unknown_to_dateparser == {"juill"}
     assert parse_period("sept. 2008 - oct. 2009") == (date(2008, 9, 1), date(2009, 10, 31))
+
+
+# The printed forms a next edition of the AMIF list may use (issue 15).
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "01.01.2023 – 31.12.2023",
+        "du 01/01/2023 au 31/12/2023",
+        "Du 01.01.2023 au 31.12.2023",
+        "2023-01-01 / 2023-12-31",
+        "2023-01-01 – 2023-12-31",
+        "01/01/2023- 31/12/2023",
+        "01/01/2023-\n31/12/2023",
+        "du 01/01/2023 au\n31/12/2023",
+        "2023-01-01 /\n2023-12-31",
+    ],
+)
+def test_next_edition_period_forms(printed: str) -> None:
+    assert parse_period(printed) == (D(2023, 1, 1), D(2023, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("cell", "dates"),
+    [
+        ("01/01/2023-", ["01/01/2023"]),
+        ("31/12/2024", ["31/12/2024"]),
+        ("du 01/01/2023 au", ["01/01/2023"]),
+        ("2023-01-01 /", ["2023-01-01"]),
+        ("01.01.2023 – 31.12.2023", ["01.01.2023", "31.12.2023"]),
+        ("au 31.12.2023", ["31.12.2023"]),
+    ],
+)
+def test_a_period_fragment_is_recognised_with_its_dates(cell: str, dates: list[str]) -> None:
+    assert is_period_fragment(cell)
+    assert numeric_dates(cell) == dates
+
+
+@pytest.mark.parametrize("cell", ["Appel 2022", "2024", "2023-2024", "01/2023", "1 234,56 €", "du côté", ""])
+def test_other_cells_are_not_period_fragments(cell: str) -> None:
+    assert not is_period_fragment(cell)

@@ -441,3 +441,28 @@ def _checked_date(atom: DateAtom, month: int, day: int) -> date:
         return date(atom.year or 0, month, day)
     except ValueError as error:
         raise _Refusal(f"impossible date {atom.printed!r}") from error
+
+
+# --- period cells of a table ------------------------------------------------------------------------
+# A table prints a period as two numeric dates, often cut over two lines: "01/01/2023-" then
+# "31/12/2024", "du 01.01.2023 au" then "31.12.2023", "2023-01-01 /" then "2023-12-31". An
+# extractor needs to know that a cell is such a piece before the whole period can be parsed.
+
+NUMERIC_DATE = r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-][0-9]{2,4})"
+_NUMERIC_DATE_FOUND = re.compile(rf"(?<![0-9]){NUMERIC_DATE}(?![0-9])")
+_PERIOD_LINK = rf"(?:{_DASH}|/|au|à|jusqu{_APOSTROPHE}\s*au)"
+_PERIOD_FRAGMENT = re.compile(
+    rf"(?:(?:du|de|période\s+du)\s+)?{_PERIOD_LINK}?\s*{NUMERIC_DATE}\s*{_PERIOD_LINK}?"
+    rf"(?:\s*{NUMERIC_DATE}\s*{_PERIOD_LINK}?)?",
+    re.IGNORECASE,
+)
+
+
+def is_period_fragment(text: str) -> bool:
+    """A cell that prints a numeric period or a piece of one: one or two dates and their link words."""
+    return bool(_PERIOD_FRAGMENT.fullmatch(text.strip()))
+
+
+def numeric_dates(text: str) -> list[str]:
+    """The numeric dates printed in `text` (``01/01/2023``, ``01.01.2023``, ``2023-01-01``), in order."""
+    return _NUMERIC_DATE_FOUND.findall(text)

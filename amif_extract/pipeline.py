@@ -349,10 +349,17 @@ def assemble(extractions: Sequence[DocumentExtraction]) -> BuildResult:
     specs = table_specs()
     for name, rows in tables.items():
         findings += schema_findings(specs[name], rows)
-    findings = sorted_findings(findings)
+    from amif_extract.conservation import check_conservation
+
+    conservation = check_conservation(extractions, tables, findings)
+    findings = sorted_findings(findings + conservation.findings)
     attach_issue_codes(projects.rows, findings, "amif_projects", "project_id")
     tables["findings"] = finding_rows(findings)
-    metadata: dict[str, Any] = {"review_items": linked.review_items, "page_text": _page_text(extractions)}
+    metadata: dict[str, Any] = {
+        "review_items": linked.review_items,
+        "page_text": _page_text(extractions),
+        "conservation": conservation.verified,
+    }
     return BuildResult(tables, findings, [result.document for result in extractions], metadata)
 
 

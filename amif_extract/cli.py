@@ -27,6 +27,13 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from amif_extract import __version__
 from amif_extract.acknowledge import DEFAULT_ACKNOWLEDGEMENTS
+from amif_extract.conservation import (
+    RowChangeSettings,
+    RowCountChange,
+    csv_row_counts,
+    row_count_changes,
+    table_row_counts,
+)
 from amif_extract.errors import InputError, SchemaFailure
 from amif_extract.paths import DEFAULT_NORMALIZED_DIR, DEFAULT_RAW_DIR
 from amif_extract.pipeline import BuildResult, BuildSettings, extract_files, write_build
@@ -182,6 +189,28 @@ CacheDir = Annotated[
 ]
 
 
+MaxRowChange = Annotated[
+    float,
+    typer.Option(
+        "--max-row-change",
+        help="Warn when a table loses or gains more than this share of its rows against the previous build.",
+    ),
+]
+
+
+def row_change_settings(max_row_change: float) -> RowChangeSettings:
+    try:
+        return RowChangeSettings(max_share=max_row_change)
+    except ValueError as error:
+        fail(EXIT_INPUT, str(error))
+
+
+def warn_row_changes(changes: list[RowCountChange]) -> None:
+    if Verbosity.level:
+        for change in changes:
+            err.print(f"warning: {change.describe()}", markup=False)
+
+
 def run_and_write(produce: object, out_dir: Path) -> BuildResult:
     try:
         with ProgressDisplay() as progress:
@@ -208,6 +237,7 @@ def build_command(
     scheduler_timeout: SchedulerTimeout = 10.0,
     no_cache: NoCache = False,
     cache_dir: CacheDir = None,
+    max_row_change: MaxRowChange = 0.2,
 ) -> None:
     """Build every table from the documents listed in raw/sources.toml.
 
@@ -220,9 +250,11 @@ def build_command(
     settings = settings_from(
         max_file_mb, max_pages, workers, scheduler, scheduler_timeout, no_cache, cache_dir
     )
+    row_changes = row_change_settings(max_row_change)
     from amif_extract.rebuild import build_outputs
     from amif_extract.write import write_output_folder
 
+    previous = csv_row_counts(out_dir)
     try:
         with ProgressDisplay() as progress:
             result, files = build_outputs(raw, settings, acknowledgements, progress)
@@ -232,6 +264,7 @@ def build_command(
     except SchemaFailure as error:
         fail(EXIT_DATA, str(error))
     print_summary(result, out_dir)
+    warn_row_changes(row_count_changes(previous, table_row_counts(result.tables), row_changes))
 
 
 @app.command("extract")
@@ -338,6 +371,7 @@ def check_command(
     ] = None,
     max_file_mb: MaxFileMb = 200.0,
     max_pages: MaxPages = 5000,
+    max_row_change: MaxRowChange = 0.2,
 ) -> None:
     """Build in memory; fail (exit 1) on an unacknowledged error or on stale files in normalized/.
 
@@ -351,6 +385,7 @@ def check_command(
     from amif_extract.check import format_outcome, run_check, verdict, write_report
 
     settings = settings_from(max_file_mb, max_pages)
+    row_changes = row_change_settings(max_row_change)
     try:
         acknowledged = acknowledgements or DEFAULT_ACKNOWLEDGEMENTS
         with ProgressDisplay() as progress:
@@ -360,6 +395,8 @@ def check_command(
             write_report(output, report)
     except InputError as error:
         fail(EXIT_INPUT, str(error))
+    new_counts = table_row_counts(outcome.result.tables)
+    warn_row_changes(row_count_changes(csv_row_counts(normalized), new_counts, row_changes))
     if output is None:
         # --quiet silences the human report only: a machine format is the command's output.
         if Verbosity.level or not outcome.passed or output_format != "text":
@@ -388,6 +425,7 @@ def diff_command(
     all_columns: Annotated[
         bool, typer.Option("--all-columns", help="Also compare provenance columns (file, page, line, bbox).")
     ] = False,
+    max_row_change: MaxRowChange = 0.2,
 ) -> None:
     """List the rows added, removed and changed (field by field) between two builds.
 
@@ -402,12 +440,16 @@ def diff_command(
     from amif_extract.diff import format_json as diff_json
     from amif_extract.diff import format_text as diff_text
 
+    row_changes = row_change_settings(max_row_change)
     ignored = () if all_columns else PROVENANCE_COLUMNS
     try:
         result = diff_builds(old, new, tables or (), ignored)
     except InputError as error:
         fail(EXIT_INPUT, str(error))
     typer.echo(diff_json(result) if output_format == "json" else diff_text(result), nl=False)
+    compared = {table.name for table in result.tables}
+    old_counts = {name: count for name, count in csv_row_counts(old).items() if name in compared}
+    warn_row_changes(row_count_changes(old_counts, csv_row_counts(new), row_changes))
 
 
 review_app = typer.Typer(

@@ -167,6 +167,8 @@ def printed_lines(extraction: DocumentExtraction) -> list[PrintedLine]:
             for line in lines
             for text in [line.text]
         )
+    if extraction.document.format == "pdf":
+        return []  # a PDF whose extractor kept no printed line: nothing to compare with
     from amif_extract.extract.textfile import read_text_document
 
     document = read_text_document(extraction.document.path, extraction.document.source_file)
@@ -488,11 +490,15 @@ def lost_value_findings(
     kinds = published_kinds(record)
     region = data_region(record, values)
     typed = typed_values(record.rows, settings)
+    totals = printed_totals(record.rows) - typed["amount"]
     cells, noted = text_cells(record.rows), finding_text(findings, record.source_file)
     lost: list[Finding] = []
-    verified = {kind: 0 for kind in VALUE_KINDS}
+    verified = {kind: 0 for kind in (*VALUE_KINDS, "total")}
     for value in values:
         if value.kind not in kinds or value.line.index < region:
+            continue
+        if value.kind == "amount" and value.normal in totals:
+            verified["total"] += 1
             continue
         if value.normal in typed[value.kind] or value.printed in cells or value.printed in noted:
             verified[value.kind] += 1
@@ -642,13 +648,38 @@ def _row_key(table: str) -> str:
 # ---------------------------------------------------------------- check 3: structural counts
 
 
+def printed_totals(rows: Mapping[str, Sequence[Row]]) -> set[str]:
+    """Every total an AMIF list may print, normalised: each amount column summed over each specific
+    objective's projects (a section) and over all projects. A printed amount equal to one of them,
+    and to no project's own amount, is a printed total that agrees with the rows read."""
+    projects = rows.get(PROJECTS_TABLE, [])
+    sections: dict[Any, list[Row]] = {}
+    for row in projects:
+        sections.setdefault(row.get("specific_objective"), []).append(row)
+    totals = set()
+    for members in [projects, *sections.values()]:
+        for column in AMOUNT_COLUMNS:
+            amounts = [row[column] for row in members if isinstance(row.get(column), Decimal)]
+            if amounts:
+                totals.add(str(sum(amounts, Decimal(0)).quantize(Decimal("0.01"))))
+    return totals
+
+
 def amount_rows(record: DocumentRecords, settings: ConservationSettings) -> list[PrintedLine]:
     """The first line of each printed row with amounts: a run of neighbouring lines printing
-    amounts is one row (amounts wrap inside their cells), in the table's data region."""
+    amounts is one row (amounts wrap inside their cells), in the table's data region. A line that
+    prints only totals of the rows read (a section's total line) is not a row."""
     values = record.values()
     region = data_region(record, values)
+    totals = printed_totals(record.rows) - typed_values(record.rows, settings)["amount"]
+    amounts = [value for value in values if value.kind == "amount" and value.line.index >= region]
     with_amounts = sorted(
-        {value.line.index for value in values if value.kind == "amount" and value.line.index >= region}
+        {value.line.index for value in amounts}
+        - {
+            index
+            for index in {value.line.index for value in amounts}
+            if all(value.normal in totals for value in amounts if value.line.index == index)
+        }
     )
     return [
         record.lines[index]
@@ -658,7 +689,8 @@ def amount_rows(record: DocumentRecords, settings: ConservationSettings) -> list
 
 
 def amif_structure_findings(record: DocumentRecords, settings: ConservationSettings) -> list[Finding]:
-    """Printed rows with amounts vs projects with at least one amount."""
+    """Printed rows with amounts vs projects with at least one amount (printed totals that agree
+    with the rows are not rows; a total that does not is both a lost amount and one row too many)."""
     projects = record.rows.get(PROJECTS_TABLE, [])
     with_amounts = [row for row in projects if any(row.get(column) is not None for column in AMOUNT_COLUMNS)]
     printed = amount_rows(record, settings)

@@ -27,6 +27,7 @@ from amif_extract.conservation import (
     values_in_line,
 )
 from amif_extract.findings import Finding, SourceLocation
+from amif_extract.pagetext import PageLine
 from amif_extract.pipeline import (
     BuildResult,
     BuildSettings,
@@ -119,7 +120,7 @@ def test_published_documents_pass_every_check_with_these_counts(built: BuildResu
     verified = built.metadata["conservation"]
     brochure, amif = verified[BROCHURE], verified[AMIF]
     # Printed in the brochure and found in an output cell or a finding.
-    assert brochure["found"] == {"email": 32, "phone": 27, "url": 15, "amount": 6, "date": 4}
+    assert brochure["found"] == {"email": 32, "phone": 27, "url": 15, "amount": 6, "date": 4, "total": 0}
     # Contact cells of the output, each printed on its sheet's pages (a phone cell may list two).
     assert brochure["printed"] == {"email": 32, "phone": 28, "url": 0, "amount": 0, "date": 0}
     # The AMIF list's 38 projects: 115 amounts and 74 period dates printed and read, both ways.
@@ -370,3 +371,35 @@ def test_diff_and_check_warn_with_the_numbers(tmp_path: Path, raw_dir: Path) -> 
     bad = runner.invoke(app, ["diff", str(old), str(normalized), "--max-row-change", "2"])
     assert bad.exit_code == 2
     assert "max_row_change must be a share in (0, 1] (got 2.0)" in bad.output
+
+
+def with_printed_line(extractions: list[DocumentExtraction], text: str) -> list[DocumentExtraction]:
+    """The extractions with one more line printed at the foot of the AMIF list's last page."""
+    changed = copy.deepcopy(extractions)
+    amif = next(extraction.amif for extraction in changed if extraction.amif is not None)
+    last = max(amif.page_text)
+    amif.page_text[last] = (*amif.page_text[last], PageLine(text, 800.0, 810.0))
+    return changed
+
+
+def test_a_printed_total_that_agrees_with_the_rows_is_verified(
+    extractions: list[DocumentExtraction], built: BuildResult
+) -> None:
+    # The published list prints no total; a next edition may print one under its table.
+    total = sum(row["total_cost"] for row in built.tables["amif_projects"] if row["total_cost"] is not None)
+    printed = f"Total général {total:,.2f} €".replace(",", " ")
+    report = check_conservation(with_printed_line(extractions, printed), built.tables, built.findings)
+    assert report.findings == []
+    assert report.verified[AMIF]["found"]["total"] == 1
+
+
+def test_a_printed_total_that_disagrees_is_lost_and_one_row_too_many(
+    extractions: list[DocumentExtraction], built: BuildResult
+) -> None:
+    changed = with_printed_line(extractions, "Total général 1 000 000.00 €")
+    findings = check_conservation(changed, built.tables, built.findings).findings
+    last_page = max(next(e.amif for e in extractions if e.amif is not None).page_text)
+    assert summary(findings) == [
+        ("structure_mismatch", AMIF, None, None, "38 printed, 37 read"),
+        ("value_lost", AMIF, last_page, None, "1 000 000.00 €"),
+    ]

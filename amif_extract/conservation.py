@@ -99,7 +99,7 @@ PHONE_MIN_DIGITS = 6  # fewer digits are a number in prose (a year, a count), no
 PHONE_MAX_DIGITS = 13
 _DIGITS_ONLY = re.compile(r"[^0-9]+")
 _YEAR = re.compile(r"[0-9]{4}")
-_COUNTRY_CODE = re.compile(r"^\(?\+\s?([0-9]{2,3})\)?")
+_INTERNATIONAL = re.compile(r"\s*\(?(?:\+|00)")
 
 
 @dataclass(frozen=True)
@@ -222,14 +222,14 @@ def normal_url(text: str) -> str:
 
 
 def phone_digits(text: str, country_code: str) -> str:
-    """A phone's national digits: no country code, no leading trunk 0, no separators."""
-    match = _COUNTRY_CODE.match(text.strip())
-    digits = re.sub(r"[^0-9]", "", text[match.end() :] if match else text)
-    if not match and text.strip().startswith("00" + country_code):
-        digits = digits[2 + len(country_code) :]
-    if match is None and text.startswith("+"):
-        digits = digits[len(country_code) :]
-    return digits
+    """A phone's digits as compared: without the separators, and without `country_code` when the
+    number is printed with it ("+352 …", "(+352) …", "00352 …"); another country's code stays."""
+    digits = _DIGITS_ONLY.sub("", text)
+    international = _INTERNATIONAL.match(text)
+    if international is None:
+        return digits
+    digits = digits.removeprefix("00")
+    return digits.removeprefix(country_code)
 
 
 def normal_amount(text: str) -> str | None:

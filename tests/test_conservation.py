@@ -351,7 +351,7 @@ def test_csv_row_counts_reads_records_not_lines(tmp_path: Path) -> None:
     assert csv_row_counts(tmp_path / "missing") == {}
 
 
-def test_diff_and_check_warn_with_the_numbers(tmp_path: Path, raw_dir: Path) -> None:
+def test_diff_check_and_build_warn_with_the_numbers(tmp_path: Path, raw_dir: Path) -> None:
     normalized = Path(__file__).resolve().parents[1] / "normalized"
     old = tmp_path / "old"
     shutil.copytree(normalized, old)
@@ -368,6 +368,11 @@ def test_diff_and_check_warn_with_the_numbers(tmp_path: Path, raw_dir: Path) -> 
     check = runner.invoke(app, ["check", "--raw", str(raw_dir), "--normalized", str(old)])
     assert check.exit_code == 1
     assert warning in check.output
+    build = runner.invoke(app, ["build", "--raw", str(raw_dir), "--out", str(old)])
+    assert build.exit_code == 0
+    assert warning in build.output
+    again = runner.invoke(app, ["build", "--raw", str(raw_dir), "--out", str(old)])
+    assert "warning: table" not in again.output
     bad = runner.invoke(app, ["diff", str(old), str(normalized), "--max-row-change", "2"])
     assert bad.exit_code == 2
     assert "max_row_change must be a share in (0, 1] (got 2.0)" in bad.output

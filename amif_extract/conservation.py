@@ -74,6 +74,17 @@ CHECKED_INVENTIONS: frozenset[str] = frozenset({"email", "phone", "amount", "dat
 # are prose around a few facts: only the value kinds their tables type as columns are data, read
 # from TYPED_COLUMNS for the tables the document's extraction fills.
 RECORD_LIST_KINDS: frozenset[str] = frozenset({"amif_table", "practice_sheets"})
+# The tables each document kind fills.
+KIND_TABLES: dict[str, tuple[str, ...]] = {
+    "amif_table": ("amif_projects",),
+    "practice_sheets": ("practice_sheets", "practice_contacts"),
+    "web_page": ("conventions", "narrative_projects"),
+}
+# Contact values a document whose tables have a column for them must put there: an e-mail or a
+# phone number of a contact block that lands in a text field (the contacts heading not recognised,
+# the block read as "other information") is lost as data although its text survives. Web
+# addresses are not among them: sheets print them in their prose ("le PCI sera online sur …").
+CONTACT_KINDS: frozenset[str] = frozenset({"email", "phone"})
 # Tables whose rows a structural count compares with the printed labels.
 SHEETS_TABLE = "practice_sheets"
 CONTACTS_TABLE = "practice_contacts"
@@ -93,11 +104,14 @@ _AMOUNT = re.compile(
 )
 # A phone number: an optional country code, then groups of digits joined by spaces, dots or dashes.
 _PHONE = re.compile(
-    r"(?<![\w.,/@-])(?:\(?\+\s?[0-9]{2,3}\)?[\s.]*)?[0-9]{2,5}(?:(?:\s?[-\u2010-\u2015.]\s?|\s)[0-9]{1,5}){0,5}(?![\w@]|[.,][0-9])"
+    r"(?<![\w.,/@-])(?:\(?\+\s?[0-9]{2,3}\)?[\s.]*)?"  # +352, (+352)
+    r"[0-9]{2,10}(?:(?:\s?[-\u2010-\u2015.]\s?|\s)[0-9]{1,8}){0,5}"  # 26 12 10 – 1, 691-964447, 310262270
+    r"(?![\w@]|[.,][0-9])"
 )
 PHONE_MIN_DIGITS = 6  # fewer digits are a number in prose (a year, a count), not a phone
 PHONE_MAX_DIGITS = 13
 _DIGITS_ONLY = re.compile(r"[^0-9]+")
+_YEAR_RANGE = re.compile(r"(?:19|20)[0-9]{2}\s*[-\u2010-\u2015]\s*(?:19|20)[0-9]{2}")  # 2017-2020: years
 _YEAR = re.compile(r"[0-9]{4}")
 _INTERNATIONAL = re.compile(r"\s*\(?(?:\+|00)")
 
@@ -270,7 +284,7 @@ def values_in_line(line: PrintedLine, settings: ConservationSettings) -> list[Pr
             take("date", atom.start, atom.end, _iso(atom.year, atom.month, atom.day))
     for match in _PHONE.finditer(masked) if digit_count >= PHONE_MIN_DIGITS else ():
         digits = phone_digits(match[0], settings.phone_country_code)
-        if PHONE_MIN_DIGITS <= len(digits) <= PHONE_MAX_DIGITS:
+        if PHONE_MIN_DIGITS <= len(digits) <= PHONE_MAX_DIGITS and not _YEAR_RANGE.fullmatch(match[0]):
             take("phone", *match.span(), digits)
     return found
 
@@ -418,6 +432,25 @@ def published_kinds(record: DocumentRecords) -> frozenset[str]:
     return frozenset(kind for table in record.rows for kind in TYPED_COLUMNS.get(table, {}).values())
 
 
+def typed_kinds(kind: str) -> frozenset[str]:
+    """The value kinds the tables of a document kind hold in a typed column."""
+    return frozenset(
+        value for table in KIND_TABLES.get(kind, ()) for value in TYPED_COLUMNS.get(table, {}).values()
+    )
+
+
+def must_be_typed(record: DocumentRecords, value: PrintedValue, row_lines: frozenset[int]) -> bool:
+    """Whether a printed value counts as kept only in its typed column (or a finding), not as text.
+
+    Contact values where the document's tables have contact columns (see CONTACT_KINDS), and the
+    amounts and dates printed on an AMIF list's amount rows: a row whose amounts or period ran into
+    its summary lost them although their text survives there.
+    """
+    if value.kind in CONTACT_KINDS and value.kind in typed_kinds(record.kind):
+        return True
+    return record.kind == "amif_table" and value.kind in ("amount", "date") and value.line.index in row_lines
+
+
 def data_region(record: DocumentRecords, values: Sequence[PrintedValue]) -> int:
     """Index of the first printed line that is data.
 
@@ -494,13 +527,15 @@ def lost_value_findings(
     cells, noted = text_cells(record.rows), finding_text(findings, record.source_file)
     lost: list[Finding] = []
     verified = {kind: 0 for kind in (*VALUE_KINDS, "total")}
+    row_lines = frozenset(amount_row_lines(record, settings)) if record.kind == "amif_table" else frozenset()
     for value in values:
         if value.kind not in kinds or value.line.index < region:
             continue
         if value.kind == "amount" and value.normal in totals:
             verified["total"] += 1
             continue
-        if value.normal in typed[value.kind] or value.printed in cells or value.printed in noted:
+        as_text = not must_be_typed(record, value, row_lines) and value.printed in cells
+        if value.normal in typed[value.kind] or as_text or value.printed in noted:
             verified[value.kind] += 1
             continue
         lost.append(
@@ -665,26 +700,29 @@ def printed_totals(rows: Mapping[str, Sequence[Row]]) -> set[str]:
     return totals
 
 
-def amount_rows(record: DocumentRecords, settings: ConservationSettings) -> list[PrintedLine]:
-    """The first line of each printed row with amounts: a run of neighbouring lines printing
-    amounts is one row (amounts wrap inside their cells), in the table's data region. A line that
-    prints only totals of the rows read (a section's total line) is not a row."""
+def amount_row_lines(record: DocumentRecords, settings: ConservationSettings) -> list[int]:
+    """Indexes of the printed lines with amounts in the table's data region, in order; a line that
+    prints only totals of the rows read (a section's total line) is not a row's."""
     values = record.values()
     region = data_region(record, values)
     totals = printed_totals(record.rows) - typed_values(record.rows, settings)["amount"]
-    amounts = [value for value in values if value.kind == "amount" and value.line.index >= region]
-    with_amounts = sorted(
-        {value.line.index for value in amounts}
-        - {
-            index
-            for index in {value.line.index for value in amounts}
-            if all(value.normal in totals for value in amounts if value.line.index == index)
-        }
+    by_line: dict[int, list[str]] = {}
+    for value in values:
+        if value.kind == "amount" and value.line.index >= region:
+            by_line.setdefault(value.line.index, []).append(value.normal)
+    return sorted(
+        index for index, normals in by_line.items() if not all(normal in totals for normal in normals)
     )
+
+
+def amount_rows(record: DocumentRecords, settings: ConservationSettings) -> list[PrintedLine]:
+    """The first line of each printed row with amounts: a run of neighbouring lines printing
+    amounts is one row (amounts wrap inside their cells)."""
+    lines = amount_row_lines(record, settings)
     return [
         record.lines[index]
-        for position, index in enumerate(with_amounts)
-        if position == 0 or with_amounts[position - 1] != index - 1
+        for position, index in enumerate(lines)
+        if position == 0 or lines[position - 1] != index - 1
     ]
 
 

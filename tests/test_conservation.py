@@ -119,8 +119,9 @@ def test_published_documents_pass_every_check_with_these_counts(built: BuildResu
     assert [finding for finding in built.findings if finding.code in CODES] == []
     verified = built.metadata["conservation"]
     brochure, amif = verified[BROCHURE], verified[AMIF]
-    # Printed in the brochure and found in an output cell or a finding.
-    assert brochure["found"] == {"email": 32, "phone": 27, "url": 15, "amount": 6, "date": 4, "total": 0}
+    # Printed in the brochure and found in an output cell or a finding (an e-mail or a phone only
+    # in a contact column): the 32 e-mail addresses and 28 phone numbers of its contacts.
+    assert brochure["found"] == {"email": 32, "phone": 28, "url": 15, "amount": 6, "date": 4, "total": 0}
     # Contact cells of the output, each printed on its sheet's pages (a phone cell may list two).
     assert brochure["printed"] == {"email": 32, "phone": 28, "url": 0, "amount": 0, "date": 0}
     # The AMIF list's 38 projects: 115 amounts and 74 period dates printed and read, both ways.
@@ -208,9 +209,13 @@ def test_a_shifted_date_is_invented(extractions: list[DocumentExtraction], built
     assert project["start_date"] == date(2025, 3, 1)
     project["start_date"] += timedelta(days=1)
     findings = conservation_findings(extractions, tables, built.findings)
-    # The printed 01/03/2025 is not lost: other projects' periods print it too.
-    assert summary(findings) == [("value_invented", AMIF, 3, None, "2025-03-02")]
-    assert (findings[0].row_id, findings[0].column) == (project["project_id"], "start_date")
+    # 01/03/2025 is printed on the project's own row, so it must be in a date column: it is lost too.
+    assert summary(findings) == [
+        ("value_invented", AMIF, 3, None, "2025-03-02"),
+        ("value_lost", AMIF, 3, None, "01/03/2025"),
+    ]
+    invented = next(finding for finding in findings if finding.code == "value_invented")
+    assert (invented.row_id, invented.column) == (project["project_id"], "start_date")
 
 
 def test_a_deleted_sheet_loses_its_contacts_and_breaks_the_counts(
@@ -285,6 +290,8 @@ def line(text: str) -> PrintedLine:
         ("2023-01-01 / 2023-12-31", "date", "2023-12-31"),
         ("Tél : (+352) 26 12 10 – 1", "phone", "2612101"),
         ("Tél. 691-964447 / 44743-501", "phone", "44743501"),
+        ("Tél. 691-964447 / 44743-501", "phone", "691964447"),
+        ("Tel: 310262270", "phone", "310262270"),
         ("E-mail: SingLoon.Cheung@differdange.lu", "email", "singloon.cheung@differdange.lu"),
         ("voir https://www.ais.lu/", "url", "www.ais.lu"),
     ],
@@ -407,4 +414,43 @@ def test_a_printed_total_that_disagrees_is_lost_and_one_row_too_many(
     assert summary(findings) == [
         ("structure_mismatch", AMIF, None, None, "38 printed, 37 read"),
         ("value_lost", AMIF, last_page, None, "1 000 000.00 €"),
+    ]
+
+
+def test_contacts_read_as_other_information_are_lost_as_data(
+    extractions: list[DocumentExtraction], built: BuildResult
+) -> None:
+    # What a re-worded contacts heading does: the block's text lands in "other information".
+    tables = mutated(built)
+    sheet_id = "sheet-agence-immobiliere-sociale-ais"
+    contact = row_of(tables["practice_contacts"], "sheet_id", sheet_id)
+    tables["practice_contacts"].remove(contact)
+    sheet = row_of(tables["practice_sheets"], "sheet_id", sheet_id)
+    sheet["other_info"] = (
+        f"{sheet['other_info']}\nTél : {contact['phone_raw']}\nE-mail : {contact['email_raw']}"
+    )
+    findings = conservation_findings(extractions, tables, built.findings)
+    # The web address is printed in prose elsewhere in sheets: as text it still counts as kept.
+    assert summary(findings) == [
+        ("value_lost", BROCHURE, 3, None, "26 48 39 52"),
+        ("value_lost", BROCHURE, 3, None, "gilles.hempel@ais.lu"),
+        ("value_lost", BROCHURE, 3, None, "www.ais.lu"),
+    ]
+
+
+def test_amounts_run_into_the_summary_are_lost_as_data(
+    extractions: list[DocumentExtraction], built: BuildResult
+) -> None:
+    tables = mutated(built)
+    project = row_of(tables["amif_projects"], "title", "Motirõ")
+    for column in ("eu_share", "national_share", "other_public_share", "total_cost"):
+        project[column] = None
+    project["summary"] += " 60 000.00€ 20 000.00€ 25 395.00€ 105 395.00€"
+    findings = conservation_findings(extractions, tables, built.findings)
+    assert summary(findings) == [
+        ("structure_mismatch", AMIF, None, None, "37 printed, 36 read"),
+        ("value_lost", AMIF, 1, None, "105 395.00€"),
+        ("value_lost", AMIF, 1, None, "20 000.00€"),
+        ("value_lost", AMIF, 1, None, "25 395.00€"),
+        ("value_lost", AMIF, 1, None, "60 000.00€"),
     ]

@@ -129,6 +129,10 @@ class ConservationSettings:
     # A sheet-start label counts only within this many printed lines of its page's top (a sheet
     # starts on a new page under its title; the same label inside a sheet is text).
     sheet_start_max_line: int = 8
+    # A line printed alike on at least this share of a document's pages (and on 3 pages or more)
+    # is page furniture: a running header or footer, an edition line. Its values are the
+    # document's, not a record's (an edition date, a ministry's address on every page).
+    furniture_min_share: float = 0.5
 
     def __post_init__(self) -> None:
         if not self.phone_country_code.isdigit():
@@ -139,6 +143,8 @@ class ConservationSettings:
             raise ValueError("row_overhang_lines must not be negative")
         if self.sheet_start_max_line < 1:
             raise ValueError("sheet_start_max_line must be at least 1")
+        if not 0 < self.furniture_min_share <= 1:
+            raise ValueError("furniture_min_share must be in (0, 1]")
 
 
 # ---------------------------------------------------------------- the source's printed lines
@@ -425,6 +431,21 @@ def _page_extent(lines: list[PrintedLine], pages: tuple[int, int] | None) -> ran
 # ---------------------------------------------------------------- check 1: nothing lost
 
 
+FURNITURE_MIN_PAGES = 3  # fewer repeats are a coincidence (one contact printed on two sheets)
+
+
+def furniture_lines(lines: Sequence[PrintedLine], settings: ConservationSettings) -> frozenset[int]:
+    """Indexes of the lines printed alike on many pages (see `furniture_min_share`)."""
+    pages_of: dict[str, set[int]] = {}
+    for line in lines:
+        if line.page is not None:
+            pages_of.setdefault(line.text.casefold(), set()).add(line.page)
+    page_count = len({line.page for line in lines if line.page is not None})
+    needed = max(FURNITURE_MIN_PAGES, settings.furniture_min_share * page_count)
+    repeated = {text for text, pages in pages_of.items() if len(pages) >= needed}
+    return frozenset(line.index for line in lines if line.text.casefold() in repeated)
+
+
 def published_kinds(record: DocumentRecords) -> frozenset[str]:
     """The value kinds this document publishes as data (see RECORD_LIST_KINDS)."""
     if record.kind in RECORD_LIST_KINDS:
@@ -526,10 +547,14 @@ def lost_value_findings(
     totals = printed_totals(record.rows) - typed["amount"]
     cells, noted = text_cells(record.rows), finding_text(findings, record.source_file)
     lost: list[Finding] = []
-    verified = {kind: 0 for kind in (*VALUE_KINDS, "total")}
+    verified = {kind: 0 for kind in (*VALUE_KINDS, "total", "furniture")}
     row_lines = frozenset(amount_row_lines(record, settings)) if record.kind == "amif_table" else frozenset()
+    furniture = furniture_lines(record.lines, settings)
     for value in values:
         if value.kind not in kinds or value.line.index < region:
+            continue
+        if value.line.index in furniture:
+            verified["furniture"] += 1
             continue
         if value.kind == "amount" and value.normal in totals:
             verified["total"] += 1
@@ -702,13 +727,14 @@ def printed_totals(rows: Mapping[str, Sequence[Row]]) -> set[str]:
 
 def amount_row_lines(record: DocumentRecords, settings: ConservationSettings) -> list[int]:
     """Indexes of the printed lines with amounts in the table's data region, in order; a line that
-    prints only totals of the rows read (a section's total line) is not a row's."""
+    prints only totals of the rows read (a section's total line), or page furniture, is not a row's."""
     values = record.values()
     region = data_region(record, values)
     totals = printed_totals(record.rows) - typed_values(record.rows, settings)["amount"]
+    furniture = furniture_lines(record.lines, settings)
     by_line: dict[int, list[str]] = {}
     for value in values:
-        if value.kind == "amount" and value.line.index >= region:
+        if value.kind == "amount" and value.line.index >= region and value.line.index not in furniture:
             by_line.setdefault(value.line.index, []).append(value.normal)
     return sorted(
         index for index, normals in by_line.items() if not all(normal in totals for normal in normals)

@@ -121,7 +121,15 @@ def test_published_documents_pass_every_check_with_these_counts(built: BuildResu
     brochure, amif = verified[BROCHURE], verified[AMIF]
     # Printed in the brochure and found in an output cell or a finding (an e-mail or a phone only
     # in a contact column): the 32 e-mail addresses and 28 phone numbers of its contacts.
-    assert brochure["found"] == {"email": 32, "phone": 28, "url": 15, "amount": 6, "date": 4, "total": 0}
+    assert brochure["found"] == {
+        "email": 32,
+        "phone": 28,
+        "url": 15,
+        "amount": 6,
+        "date": 4,
+        "total": 0,
+        "furniture": 0,
+    }
     # Contact cells of the output, each printed on its sheet's pages (a phone cell may list two).
     assert brochure["printed"] == {"email": 32, "phone": 28, "url": 0, "amount": 0, "date": 0}
     # The AMIF list's 38 projects: 115 amounts and 74 period dates printed and read, both ways.
@@ -453,4 +461,28 @@ def test_amounts_run_into_the_summary_are_lost_as_data(
         ("value_lost", AMIF, 1, None, "20 000.00€"),
         ("value_lost", AMIF, 1, None, "25 395.00€"),
         ("value_lost", AMIF, 1, None, "60 000.00€"),
+    ]
+
+
+def test_a_value_on_a_line_repeated_on_every_page_is_furniture_not_lost(
+    extractions: list[DocumentExtraction], built: BuildResult
+) -> None:
+    # A next edition's footer with the ministry's address on every page: the document's, no record's.
+    changed = copy.deepcopy(extractions)
+    brochure = next(extraction.practice_sheets for extraction in changed if extraction.practice_sheets)
+    footer = "Ministère de la Famille - Tél. 247-86500 - info@fm.etat.lu"
+    for page, lines in brochure.page_text.items():
+        brochure.page_text[page] = (*lines, PageLine(footer, 820.0, 830.0))
+    report = check_conservation(changed, built.tables, built.findings)
+    assert report.findings == []
+    assert report.verified[BROCHURE]["found"]["furniture"] == 2 * len(brochure.page_text)
+    # Printed on two pages only, the same line is data that must be kept.
+    for page in list(brochure.page_text)[2:]:
+        brochure.page_text[page] = brochure.page_text[page][:-1]
+    lost = check_conservation(changed, built.tables, built.findings).findings
+    assert summary(lost) == [
+        ("value_lost", BROCHURE, 1, None, "247-86500"),
+        ("value_lost", BROCHURE, 1, None, "info@fm.etat.lu"),
+        ("value_lost", BROCHURE, 2, None, "247-86500"),
+        ("value_lost", BROCHURE, 2, None, "info@fm.etat.lu"),
     ]

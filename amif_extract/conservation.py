@@ -345,8 +345,8 @@ def row_extents(
     """The printed lines each row was read from.
 
     A row whose provenance names a line or a position (AMIF rows, web-page items) runs from there
-    to the next row's start, plus a few lines of overhang; a row that names pages only (sheets,
-    contacts) covers those pages whole.
+    to the next row's start (plus `row_overhang_lines`); a row that names pages only (sheets,
+    contacts) covers those pages whole, a contact its sheet's pages.
     """
     extents: dict[tuple[str, int], range] = {}
     for table, rows in record.rows.items():
@@ -476,12 +476,13 @@ def data_region(record: DocumentRecords, values: Sequence[PrintedValue]) -> int:
     """Index of the first printed line that is data.
 
     An AMIF list opens with prose about the fund (a contact address for questions, versions in
-    other languages) before its table; its table starts at the first line printing an amount or a
-    date, which only a project row prints. Other kinds are data from their first line.
+    other languages, maybe the date of the list) before its table; its table starts at the first
+    line printing an amount, which only a project row prints. Other kinds are data from their
+    first line.
     """
     if record.kind != "amif_table":
         return 0
-    return min((value.line.index for value in values if value.kind in ("amount", "date")), default=0)
+    return min((value.line.index for value in values if value.kind == "amount"), default=0)
 
 
 def typed_values(rows: Mapping[str, Sequence[Row]], settings: ConservationSettings) -> dict[str, set[str]]:

@@ -5,6 +5,7 @@ shifted date) gives exactly the error finding that names the value and where it 
 from __future__ import annotations
 
 import copy
+import re
 import shutil
 from datetime import date, timedelta
 from decimal import Decimal
@@ -486,3 +487,31 @@ def test_a_value_on_a_line_repeated_on_every_page_is_furniture_not_lost(
         ("value_lost", BROCHURE, 2, None, "247-86500"),
         ("value_lost", BROCHURE, 2, None, "info@fm.etat.lu"),
     ]
+
+
+def test_a_contacts_heading_the_extractor_does_not_know_is_loud_not_silent(
+    raw_dir: Path, built: BuildResult, tmp_path: Path
+) -> None:
+    # A next edition re-words every contacts heading with a label no profile lists: whatever the
+    # extractor then makes of the blocks, each published e-mail and phone is either read into a
+    # contact column or named by a value_lost error (before these checks: 0 read, no error).
+    text = (raw_dir / "assises_integration_locale_fiches.txt").read_text(encoding="utf-8")
+    edition = tmp_path / "fiches_next_edition.txt"
+    edition.write_text(re.sub(r"(?m)^Contacts? ?:?[ \t]*$", "Coordonnées utiles :", text), encoding="utf-8")
+    result = extract_files([edition], BuildSettings(workers=1))
+    # A value_lost finding's `repaired` is the normalised value: lower-cased e-mail, national digits.
+    lost = {finding.repaired for finding in result.findings if finding.code == "value_lost"}
+    contacts = result.tables["practice_contacts"]
+    read = {
+        value
+        for row in contacts
+        for column in ("email", "phone")
+        for value in (row[column] or "").split("; ")
+    }
+    for row in built.tables["practice_contacts"]:
+        for email in filter(None, (row["email"] or "").split("; ")):
+            assert email in read or email.lower() in lost, email
+        for phone in filter(None, (row["phone"] or "").split("; ")):
+            assert phone in read or phone.removeprefix("+352") in lost, phone
+    loud = [finding for finding in result.findings if finding.code == "value_lost"]
+    assert len(loud) == 32 + 28 or len(contacts) == len(built.tables["practice_contacts"])

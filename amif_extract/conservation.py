@@ -906,8 +906,12 @@ def _structure(
 
 @dataclass
 class ConservationReport:
+    """The checks' findings, and how many values each verified, by source file:
+    ``"found"``: printed values found in the outputs or a finding, by kind, plus ``"total"`` (printed
+    totals that agree with the rows) and ``"furniture"`` (values on page furniture, not data);
+    ``"printed"``: output values found printed in their row's lines, by kind."""
+
     findings: list[Finding]
-    # source file → check → value kind → values verified
     verified: dict[str, dict[str, dict[str, int]]]
 
 

@@ -8,6 +8,7 @@ data out: nothing here reads a file but the organisations authority, or writes o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from amif_extract.build_records import BuildResult, DocumentExtraction, Row
@@ -31,12 +32,18 @@ def preload_assembly() -> None:
     assemble([])
 
 
-def assemble(extractions: Sequence[DocumentExtraction], authority: Authority | None = None) -> BuildResult:
+def assemble(
+    extractions: Sequence[DocumentExtraction],
+    authority: Authority | None = None,
+    profile_dir: Path | None = None,
+) -> BuildResult:
     """Normalize, link, validate and collect findings: from extracted records to the output tables.
 
-    Organisations are linked to `authority`, a dataset's own (default: the one the package ships).
+    Organisations are linked to `authority`, a dataset's own (default: the one the package ships);
+    the conservation checks read labels from the profiles in `profile_dir` (default: the packaged ones).
     """
     # Imported here, not above, so that a build whose outputs come from the cache never loads them:
+    from amif_extract.conservation import check_conservation  # the printed values' patterns
     from amif_extract.cpr49 import cpr49_findings, cpr49_rows, written_csv_findings  # pandas, pandera
     from amif_extract.link import link_organisations  # the authority code, phone-number metadata
     from amif_extract.organisations import default_authority  # likewise
@@ -57,10 +64,15 @@ def assemble(extractions: Sequence[DocumentExtraction], authority: Authority | N
     specs = table_specs()
     for name, rows in tables.items():
         findings += schema_findings(specs[name], rows) + formula_findings(specs[name], rows)
-    findings = with_finding_ids(sorted_findings(findings))
+    conservation = check_conservation(extractions, tables, findings, profile_dir=profile_dir)
+    findings = with_finding_ids(sorted_findings(findings + conservation.findings))
     attach_issue_codes(projects, findings, "amif_projects", "project_id")
     tables["findings"] = finding_rows(findings)
-    metadata: dict[str, Any] = {"review_items": linked.review_items, "page_text": page_texts(extractions)}
+    metadata: dict[str, Any] = {
+        "review_items": linked.review_items,
+        "page_text": page_texts(extractions),
+        "conservation": conservation.verified,
+    }
     return BuildResult(tables, findings, [result.document for result in extractions], metadata)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -29,6 +29,9 @@ from amif_extract import __version__
 from amif_extract.build_records import BuildResult, BuildSettings
 from amif_extract.dataset import PROJECT_ENV, Dataset, open_dataset
 from amif_extract.errors import InputError, SchemaFailure
+
+if TYPE_CHECKING:
+    from amif_extract.conservation import RowChangeSettings, RowCountChange
 
 # Each command imports the stage it runs (rebuild, check, diff, fetch, the organisations review) in
 # its own body: together they cost ~0.15 s of start-up (ssl and http for fetch, the report, the
@@ -206,6 +209,30 @@ CacheDir = Annotated[
 ]
 
 
+MaxRowChange = Annotated[
+    float,
+    typer.Option(
+        "--max-row-change",
+        help="Warn when a table loses or gains more than this share of its rows against the previous build.",
+    ),
+]
+
+
+def row_change_settings(max_row_change: float) -> RowChangeSettings:
+    from amif_extract.conservation import RowChangeSettings  # compiles its value patterns: ~0.1 s
+
+    try:
+        return RowChangeSettings(max_share=max_row_change)
+    except ValueError as error:
+        fail(EXIT_INPUT, str(error))
+
+
+def warn_row_changes(changes: list[RowCountChange]) -> None:
+    if Verbosity.level:
+        for change in changes:
+            err.print(f"warning: {change.describe()}", markup=False)
+
+
 def dataset_from(project: Path | None, **overrides: Path | None) -> Dataset:
     try:
         return open_dataset(project, **overrides)
@@ -226,6 +253,7 @@ def build_command(
     scheduler_timeout: SchedulerTimeout = 10.0,
     no_cache: NoCache = False,
     cache_dir: CacheDir = None,
+    max_row_change: MaxRowChange = 0.2,
 ) -> None:
     """Build every table of a dataset folder from the documents listed in its raw/sources.toml.
 
@@ -239,9 +267,12 @@ def build_command(
         max_file_mb, max_pages, workers, scheduler, scheduler_timeout, no_cache, cache_dir
     )
     dataset = dataset_from(project, raw=raw, normalized=out_dir, acknowledgements=acknowledgements)
+    row_changes = row_change_settings(max_row_change)
+    from amif_extract.conservation import csv_row_counts, row_count_changes, table_row_counts
     from amif_extract.rebuild import build_outputs
     from amif_extract.write import write_output_folder
 
+    previous = csv_row_counts(dataset.normalized)
     try:
         with ProgressDisplay() as progress:
             result, files = build_outputs(dataset, settings, progress)
@@ -251,6 +282,7 @@ def build_command(
     except SchemaFailure as error:
         fail(EXIT_DATA, str(error))
     print_summary(result, dataset.normalized)
+    warn_row_changes(row_count_changes(previous, table_row_counts(result.tables), row_changes))
 
 
 @app.command("extract")
@@ -379,6 +411,7 @@ def check_command(
     ] = None,
     max_file_mb: MaxFileMb = 200.0,
     max_pages: MaxPages = 5000,
+    max_row_change: MaxRowChange = 0.2,
 ) -> None:
     """Build in memory; fail (exit 1) on an unacknowledged error or on stale files in normalized/.
 
@@ -393,6 +426,7 @@ def check_command(
 
     settings = settings_from(max_file_mb, max_pages)
     dataset = dataset_from(project, raw=raw, normalized=normalized, acknowledgements=acknowledgements)
+    row_changes = row_change_settings(max_row_change)
     try:
         with ProgressDisplay() as progress:
             outcome = run_check(dataset, settings, progress)
@@ -401,6 +435,10 @@ def check_command(
             write_report(output, report)
     except InputError as error:
         fail(EXIT_INPUT, str(error))
+    from amif_extract.conservation import csv_row_counts, row_count_changes, table_row_counts
+
+    new_counts = table_row_counts(outcome.result.tables)
+    warn_row_changes(row_count_changes(csv_row_counts(dataset.normalized), new_counts, row_changes))
     if output is None:
         # --quiet silences the human report only: a machine format is the command's output.
         if Verbosity.level or not outcome.passed or output_format != "text":
@@ -432,6 +470,7 @@ def diff_command(
     all_columns: Annotated[
         bool, typer.Option("--all-columns", help="Also compare provenance columns (file, page, line, bbox).")
     ] = False,
+    max_row_change: MaxRowChange = 0.2,
 ) -> None:
     """List the rows added, removed and changed (field by field) between two builds.
 
@@ -448,12 +487,18 @@ def diff_command(
     from amif_extract.diff import format_json as diff_json
     from amif_extract.diff import format_text as diff_text
 
+    row_changes = row_change_settings(max_row_change)
     ignored = () if all_columns else PROVENANCE_COLUMNS
     try:
         result = diff_builds(old, new, tables or (), ignored)
     except InputError as error:
         fail(EXIT_INPUT, str(error))
     typer.echo(diff_json(result) if output_format == "json" else diff_text(result), nl=False)
+    from amif_extract.conservation import csv_row_counts, row_count_changes
+
+    compared = {table.name for table in result.tables}
+    old_counts = {name: count for name, count in csv_row_counts(old).items() if name in compared}
+    warn_row_changes(row_count_changes(old_counts, csv_row_counts(new), row_changes))
 
 
 @app.command("spreadsheet-safe")

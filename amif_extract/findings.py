@@ -195,6 +195,30 @@ FINDING_CODES: dict[str, FindingCode] = _codes(
         "Listed items differ from the printed count",
         'A text announces a number of items ("couvre 3 domaines", "7 communes") and lists another number.',
     ),
+    FindingCode(
+        "value_lost",
+        "error",
+        "Printed value missing from the outputs",
+        "An e-mail address, phone number, web address, amount or date printed in the source (in what its"
+        " document kind publishes as data) is in no output cell and no finding: the extraction lost it."
+        " The finding names the page or line; its value is the printed form, repaired the normalised one.",
+    ),
+    FindingCode(
+        "value_invented",
+        "error",
+        "Output value not printed at its source",
+        "An amount, date, e-mail address or phone number of an output row is not printed (after"
+        " normalisation) in the lines its row was read from: the extraction took it from another row,"
+        " misread it, or made it up.",
+    ),
+    FindingCode(
+        "structure_mismatch",
+        "error",
+        "Structural counts disagree",
+        "Counts the source prints disagree with what was read: printed rows with amounts vs projects with"
+        " amounts (AMIF list), sheet-start labels vs sheets, a field's labels vs the sheets that fill it"
+        " (brochure). Rows or sheets were lost, merged or split.",
+    ),
 )
 
 

@@ -74,7 +74,8 @@ def build_from(
     authority = authority_at(dataset.authority) if dataset is not None else default_authority()
     acknowledgements = load_acknowledgements(dataset.acknowledgements) if dataset is not None else []
     extractions = extract_all(documents, settings, progress)
-    result = with_acknowledgements(assemble(extractions, authority), acknowledgements)
+    profile_dir = dataset.profiles if dataset is not None else None
+    result = with_acknowledgements(assemble(extractions, authority, profile_dir), acknowledgements)
     return result, output_files(result)
 
 

@@ -16,6 +16,7 @@ Exit codes, the one table (shown by `amif-extract --help` and copied in the READ
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections import Counter
 from pathlib import Path
@@ -54,6 +55,17 @@ out = Console(highlight=False, soft_wrap=True)
 
 class Verbosity:
     level = 1  # 0 quiet, 1 normal, 2 verbose
+
+
+class WarningLine(logging.Handler):
+    """The library's warnings (an ignored cache entry) as one `warning:` line each on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if Verbosity.level:
+            err.print(f"warning: {record.getMessage()}", markup=False)
+
+
+logging.getLogger("amif_extract").addHandler(WarningLine(logging.WARNING))
 
 
 def _version(value: bool) -> None:
@@ -170,14 +182,18 @@ SchedulerTimeout = Annotated[
     float, typer.Option("--scheduler-timeout", help="Seconds to wait for the Dask scheduler.")
 ]
 NoCache = Annotated[
-    bool, typer.Option("--no-cache", help="Parse every document again; do not use the cache.")
+    bool,
+    typer.Option(
+        "--no-cache", help="Parse every document again; the cache folder is neither read nor checked."
+    ),
 ]
 CacheDir = Annotated[
     Path | None,
     typer.Option(
         "--cache-dir",
         envvar="AMIF_EXTRACT_CACHE",
-        help="Cache of extraction results (default: $XDG_CACHE_HOME/amif-extract or ~/.cache/amif-extract).",
+        help="Cache of extraction results, a folder only you can write, created private"
+        " (default: $XDG_CACHE_HOME/amif-extract or ~/.cache/amif-extract).",
     ),
 ]
 
@@ -214,7 +230,7 @@ def build_command(
     \b
     Example:
       amif-extract build --raw raw --out normalized
-      amif-extract build --workers 4 --cache-dir /tmp/amif-cache
+      amif-extract build --workers 4 --cache-dir ~/.cache/amif-extract-ci
       amif-extract build --scheduler tcp://10.0.0.5:8786 --no-cache
     """
     settings = settings_from(

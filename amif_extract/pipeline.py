@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -279,18 +279,18 @@ def extraction_cache_key(document: InputDocument) -> str:
     return cache_key(document.sha256, document.source_file, version, {"kind": document.kind})
 
 
-CACHED_FIELDS = frozenset({"amif", "practice_sheets", "web_page", "page_count"})
+CACHED_FIELDS = frozenset({"extraction", "page_count"})
 
 
 def _cached_fields(extraction: DocumentExtraction, settings: BuildSettings) -> dict[str, Any]:
-    # The document itself is not cached: its path is wherever the file is on this build. A PDF's
-    # page count is, so that --max-pages still refuses it when its extraction comes from the cache.
+    # The whole record, every field (the codec encodes a dataclass from its fields, so a field added
+    # to `DocumentExtraction` is cached too); its document is replaced on reading, the path being
+    # wherever the file is on that build. A PDF's page count is kept so that --max-pages still
+    # refuses it when its extraction comes from the cache.
     document = extraction.document
     is_pdf = document.format == "pdf" and document.kind in ("amif_table", "practice_sheets")
     return {
-        "amif": extraction.amif,
-        "practice_sheets": extraction.practice_sheets,
-        "web_page": extraction.web_page,
+        "extraction": extraction,
         "page_count": pdf_page_count_for(document, settings) if is_pdf else None,
     }
 
@@ -300,19 +300,21 @@ def cached_extraction(
 ) -> DocumentExtraction | None:
     """The cached extraction of `document`, or None (no cache, no entry, or an unusable one).
 
-    A PDF over `settings.max_pages` is refused here as a fresh read would refuse it.
+    A PDF over `settings.max_pages` is refused here as a fresh read would refuse it, and a cache
+    folder others can write is refused (`InputError`) before anything is read from it.
     """
-    if cache_dir is None:
-        return None
-    from amif_extract.cache import load_entry
+    from amif_extract.cache import load_entry, open_cache_dir
 
+    if cache_dir is None or not open_cache_dir(cache_dir):
+        return None
     entry = load_entry(cache_dir, key)
     if not isinstance(entry, dict) or set(entry) != CACHED_FIELDS:
         return None
-    check_page_limit(document, entry["page_count"], settings)
-    return DocumentExtraction(
-        document, amif=entry["amif"], practice_sheets=entry["practice_sheets"], web_page=entry["web_page"]
-    )
+    extraction, page_count = entry["extraction"], entry["page_count"]
+    if not isinstance(extraction, DocumentExtraction) or not isinstance(page_count, int | None):
+        return None
+    check_page_limit(document, page_count, settings)
+    return replace(extraction, document=document)
 
 
 def preload_assembly() -> None:

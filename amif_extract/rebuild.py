@@ -36,7 +36,7 @@ from amif_extract.pipeline import (
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-OUTPUTS_CACHE_VERSION = "outputs 2"  # bump when what a cached build entry holds changes shape
+OUTPUTS_CACHE_VERSION = "outputs 3"  # bump when what a cached build entry holds changes shape
 
 
 @cache
@@ -96,12 +96,16 @@ def build_outputs(
 def _cached_outputs(
     cache_dir: Path, key: str, documents: Sequence[InputDocument], settings: BuildSettings
 ) -> tuple[BuildResult, dict[str, bytes]] | None:
-    from amif_extract.cache import load_entry
+    from amif_extract.cache import load_entry, open_cache_dir
 
-    entry = load_entry(cache_dir, key)
-    if not (isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], BuildResult)):
+    if not open_cache_dir(cache_dir):  # `InputError` for a folder others can write
         return None
-    result, files, page_counts = entry
+    entry = load_entry(cache_dir, key)
+    if not (isinstance(entry, dict) and set(entry) == {"result", "files", "page_counts"}):
+        return None
+    result, files, page_counts = entry["result"], entry["files"], entry["page_counts"]
+    if not (isinstance(result, BuildResult) and isinstance(files, dict) and isinstance(page_counts, dict)):
+        return None
     for document in documents:
         check_page_limit(document, page_counts.get(document.source_file), settings)
     return result, files
@@ -124,4 +128,5 @@ def _store_outputs(
         for document in documents
         if document.format == "pdf" and document.kind in ("amif_table", "practice_sheets")
     }
-    store_entry(cache_dir, key, (dataclasses.replace(result, metadata={}), files, page_counts))
+    entry = {"result": dataclasses.replace(result, metadata={}), "files": files, "page_counts": page_counts}
+    store_entry(cache_dir, key, entry)

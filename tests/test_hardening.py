@@ -8,7 +8,10 @@ a sentinel set of files and checks that their bytes are exactly as before.
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import os
+import pickle
 import shutil
 import signal
 import subprocess
@@ -25,6 +28,7 @@ from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
 
 from amif_extract import write
+from amif_extract.cache import CACHE_FORMAT
 from amif_extract.cli import app
 from amif_extract.sources import sha256_of
 
@@ -519,3 +523,86 @@ def test_two_writes_to_one_output_folder_take_turns(tmp_path: Path, monkeypatch:
     assert errors == []
     assert folder_bytes(out) == second_files
     assert leftovers(out) == []
+
+
+# ----------------------------------------------------------------------------------- cache
+
+
+class RunsACommand:
+    """What an attacker plants: a pickle whose loading runs a shell command."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+
+    def __reduce__(self) -> tuple[Callable[[str], int], tuple[str]]:
+        return (os.system, (self.command,))
+
+
+def plant_in_every_entry(cache: Path, planted: Callable[[str], bytes]) -> int:
+    entries = sorted(cache.glob("*/*.json"))
+    for entry in entries:
+        entry.write_bytes(planted(entry.stem))
+    return len(entries)
+
+
+def forged_json_entry(key: str, marker: Path) -> bytes:
+    """A well-formed entry (right header, key and sha256) whose JSON names a type that runs a command."""
+    forged = {"$t": "record", "type": "posix.system", "v": {"command": f"touch {marker}"}}
+    payload = json.dumps({"result": forged, "extraction": forged}).encode()
+    header = json.dumps({"key": key, "sha256": hashlib.sha256(payload).hexdigest()}).encode()
+    return CACHE_FORMAT + header + b"\n" + payload
+
+
+@pytest.mark.parametrize("planted", ["pickle-old-header", "pickle-new-header", "forged-json"])
+def test_a_planted_cache_entry_runs_nothing_and_the_build_is_the_same(
+    raw_dir: Path, tmp_path: Path, own_cache: Path, planted: str
+) -> None:
+    raw = raw_copy(raw_dir, tmp_path, WEB_PAGE, AMIF_TEXT)
+    marker = tmp_path / "owned"
+    attack = pickle.dumps(RunsACommand(f"touch {marker}"))
+    plants: dict[str, Callable[[str], bytes]] = {
+        "pickle-old-header": lambda key: b"amif-extract-cache 1\n" + attack,
+        "pickle-new-header": lambda key: CACHE_FORMAT + attack,
+        "forged-json": lambda key: forged_json_entry(key, marker),
+    }
+    assert cli("build", "--raw", str(raw), "--out", str(tmp_path / "first")).exit_code == 0
+    assert plant_in_every_entry(own_cache, plants[planted]) == 3  # two documents and the outputs
+
+    result = runner.invoke(app, ["build", "--raw", str(raw), "--out", str(tmp_path / "second")])
+    assert result.exit_code == 0, result.stderr
+    assert not marker.exists()
+    assert folder_bytes(tmp_path / "second") == folder_bytes(tmp_path / "first")
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 3, result.stderr
+    assert all("ignoring cache entry" in line and "rebuilding it" in line for line in warnings)
+    # ...and the rebuilt entries are good ones: a third build warns of nothing.
+    third = runner.invoke(app, ["build", "--raw", str(raw), "--out", str(tmp_path / "third")])
+    assert third.exit_code == 0 and "warning" not in third.stderr
+
+
+@pytest.mark.parametrize("unsafe", ["world-writable", "group-writable", "another-owner"])
+def test_a_cache_folder_others_can_write_is_refused(raw_dir: Path, tmp_path: Path, unsafe: str) -> None:
+    cache = tmp_path / "shared-cache"
+    cache.mkdir()
+    if unsafe == "another-owner":
+        os.chown(cache, 65534, 65534)  # nobody: the tests run as root, who may give a folder away
+    else:
+        cache.chmod(0o777 if unsafe == "world-writable" else 0o770)
+    result = extract_refused(tmp_path, raw_dir / WEB_PAGE, "--cache-dir", str(cache))
+    line = assert_refused(result, str(cache), "cache folder")
+    assert ("another user" if unsafe == "another-owner" else "writable by others") in line
+    assert list(cache.iterdir()) == []
+    # --no-cache neither reads nor checks it.
+    assert (
+        cli(
+            "extract",
+            str(raw_dir / WEB_PAGE),
+            "--out",
+            str(tmp_path / "o"),
+            "--cache-dir",
+            str(cache),
+            "--no-cache",
+        ).exit_code
+        == 0
+    )
+    assert list(cache.iterdir()) == []

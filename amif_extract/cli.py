@@ -149,6 +149,7 @@ def settings_from(
     scheduler_timeout: float = 10.0,
     no_cache: bool = False,
     cache_dir: Path | None = None,
+    worker_timeout: float = 60.0,
 ) -> BuildSettings:
     try:
         return BuildSettings(
@@ -157,6 +158,7 @@ def settings_from(
             workers=workers,
             scheduler=scheduler,
             scheduler_timeout_s=scheduler_timeout,
+            worker_timeout_s=worker_timeout,
             use_cache=not no_cache,
             cache_dir=cache_dir,
         )
@@ -180,6 +182,10 @@ Scheduler = Annotated[
 ]
 SchedulerTimeout = Annotated[
     float, typer.Option("--scheduler-timeout", help="Seconds to wait for the Dask scheduler.")
+]
+WorkerTimeout = Annotated[
+    float,
+    typer.Option("--worker-timeout", help="Seconds to wait while the Dask scheduler has no worker running."),
 ]
 NoCache = Annotated[
     bool,
@@ -222,6 +228,7 @@ def build_command(
     workers: Workers = None,
     scheduler: Scheduler = None,
     scheduler_timeout: SchedulerTimeout = 10.0,
+    worker_timeout: WorkerTimeout = 60.0,
     no_cache: NoCache = False,
     cache_dir: CacheDir = None,
 ) -> None:
@@ -234,7 +241,7 @@ def build_command(
       amif-extract build --scheduler tcp://10.0.0.5:8786 --no-cache
     """
     settings = settings_from(
-        max_file_mb, max_pages, workers, scheduler, scheduler_timeout, no_cache, cache_dir
+        max_file_mb, max_pages, workers, scheduler, scheduler_timeout, no_cache, cache_dir, worker_timeout
     )
     from amif_extract.rebuild import build_outputs
     from amif_extract.write import write_output_folder
@@ -261,6 +268,7 @@ def extract_command(
     workers: Workers = None,
     scheduler: Scheduler = None,
     scheduler_timeout: SchedulerTimeout = 10.0,
+    worker_timeout: WorkerTimeout = 60.0,
     no_cache: NoCache = False,
     cache_dir: CacheDir = None,
 ) -> None:
@@ -271,7 +279,7 @@ def extract_command(
       amif-extract extract ~/Downloads/liste_amif_2026.pdf --out /tmp/amif --workers 2
     """
     settings = settings_from(
-        max_file_mb, max_pages, workers, scheduler, scheduler_timeout, no_cache, cache_dir
+        max_file_mb, max_pages, workers, scheduler, scheduler_timeout, no_cache, cache_dir, worker_timeout
     )
     result = run_and_write(lambda progress: extract_files(files, settings, progress), out_dir)
     print_summary(result, out_dir)

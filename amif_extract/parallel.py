@@ -11,8 +11,9 @@ two arguments, pickle replays one), so a task returns a `TaskFailure` instead, a
 the same one-line `InputError` a serial run would: the first failing document in document order.
 
 Dask workers may run on machines that do not share this filesystem, so the parent sends each
-document's bytes to the cluster once (`Client.scatter`), and a task writes them to a temporary file
-of its own for the duration of the task: nothing is assumed about paths on the workers.
+document's bytes to the cluster once (as a task of their own, which the scheduler can run again if
+the worker holding them dies), and a task writes them to a temporary file of its own for the
+duration of the task: nothing is assumed about paths on the workers.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import multiprocessing.context
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -269,35 +271,117 @@ def _worker_died(task: ExtractionTask, known: bool) -> InputError:
     )
 
 
+# Dask runs a task again when an exception escapes it (an `InputError` never does: it is returned as
+# a `TaskFailure`), at most this many times; a task whose worker dies is run again by the scheduler
+# itself, up to its `distributed.scheduler.allowed-failures` (3 by default), then `KilledWorker`.
+DASK_TASK_RETRIES = 2
+WORKER_CHECK_S = 1.0  # while a task is pending, how often the scheduler is asked for running workers
+
+
 def run_on_dask(
     tasks: Sequence[ExtractionTask], settings: BuildSettings, progress: Progress
 ) -> list[TaskOutcome]:
-    """Run tasks on the Dask cluster at `settings.scheduler`; each document's bytes are sent once."""
-    from distributed import Client, KilledWorker
+    """Run tasks on the Dask cluster at `settings.scheduler`; each document's bytes are sent once.
+
+    A document's bytes are the result of a task of their own, which the scheduler keeps: when the
+    worker holding them dies they are computed again elsewhere (scattered data would be lost, and
+    every task reading it cancelled). A cluster failure is one `InputError`: no worker within
+    `settings.worker_timeout_s` (at the start or mid-build), a task killed too often, a task
+    cancelled or the scheduler gone — each naming the file and pages it stopped.
+    """
+    from distributed import Client
 
     address = settings.scheduler or ""
     try:
         client = Client(address, timeout=settings.scheduler_timeout_s, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise InputError(address, f"cannot reach the Dask scheduler ({reason})") from error
+        raise InputError(address, f"cannot reach the Dask scheduler ({_first_line(error)})") from error
     with client:
+        _wait_for_a_worker(client, settings, address, "no Dask worker joined the scheduler")
         sent: dict[Path, Any] = {}
         futures = {}
         for position, task in enumerate(tasks):
             path = task.document.path
             if path not in sent:
-                sent[path] = client.scatter(read_input_bytes(path), hash=False)
-            futures[client.submit(run_task_from_bytes, task, sent[path], pure=False)] = position
+                sent[path] = _send_document(client, read_input_bytes(path), settings)
+            future = client.submit(
+                run_task_from_bytes, task, sent[path], pure=False, retries=DASK_TASK_RETRIES
+            )
+            futures[future] = position
         outcomes: list[TaskOutcome] = []
         progress("extracting", 0, len(tasks))
         preload_assembly()
         # Collected in submission order through each future's own client: `distributed.as_completed`
         # looks for a default client, and this one is deliberately not made the process default.
         for done, (future, position) in enumerate(futures.items(), start=1):
-            try:
-                outcomes.append(future.result())
-            except KilledWorker as error:
-                raise _worker_died(tasks[position], known=True) from error
+            outcomes.append(_dask_outcome(client, future, tasks[position], settings))
             progress(f"extracted {tasks[position].describe()}", done, len(tasks))
     return outcomes
+
+
+def _send_document(client: Any, data: bytes, settings: BuildSettings) -> Any:
+    """A future holding `data`, computed again if the worker holding it dies (unlike scattered data)."""
+    import dask
+
+    # The bytes travel once, inside this one task's arguments: Dask's warning about a large graph
+    # (meant for data repeated in many tasks) does not apply, up to the largest file a build reads.
+    threshold = max(settings.max_file_bytes, 10 * 1024 * 1024) + 1024 * 1024
+    with dask.config.set({"distributed.admin.large-graph-warning-threshold": threshold}):
+        return client.submit(_document_bytes, data, pure=False)
+
+
+def _document_bytes(data: bytes) -> bytes:
+    return data
+
+
+def _wait_for_a_worker(client: Any, settings: BuildSettings, path: str, reason: str) -> None:
+    """Return while a worker runs; `InputError` (path, reason) after `settings.worker_timeout_s` without."""
+    from distributed.comm.core import CommClosedError
+
+    timeout = settings.worker_timeout_s
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except TimeoutError as error:  # WorkerStartTimeoutError
+        raise InputError(path, f"{reason} within {timeout:g} s (--worker-timeout)") from error
+    except (CommClosedError, OSError) as error:
+        address = settings.scheduler or ""
+        raise InputError(path, f"lost the Dask scheduler {address} ({_first_line(error)})") from error
+
+
+def _dask_outcome(client: Any, future: Any, task: ExtractionTask, settings: BuildSettings) -> TaskOutcome:
+    """The outcome of one task, waiting while workers run; a cluster failure as one `InputError`."""
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+    from distributed.comm.core import CommClosedError
+
+    waited = 0.0
+    while not future.done():
+        time.sleep(0.05)
+        waited += 0.05
+        if waited >= WORKER_CHECK_S:
+            waited = 0.0
+            pages = "" if task.first_page == 0 else f" pages {task.first_page}-{task.last_page}"
+            _wait_for_a_worker(
+                client, settings, str(task.document.path), f"no Dask worker left to read{pages}"
+            )
+    try:
+        return future.result()
+    except KilledWorker as error:
+        raise _worker_died(task, known=True) from error
+    except (CancelledError, CommClosedError, OSError) as error:  # FutureCancelledError is a CancelledError
+        raise _cluster_failed(task, error) from error
+
+
+def _cluster_failed(task: ExtractionTask, error: BaseException) -> InputError:
+    pages = "" if task.first_page == 0 else f" pages {task.first_page}-{task.last_page}"
+    return InputError(
+        task.document.path,
+        f"the Dask cluster lost the task reading{pages} ({type(error).__name__}: {_first_line(error)});"
+        " run again, or with --workers to read it here",
+    )
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -17,11 +17,13 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 from click.testing import Result
+from distributed import LocalCluster
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
@@ -367,6 +369,22 @@ def test_a_file_over_the_size_limit_is_refused(raw_dir: Path, tmp_path: Path, co
     else:
         result = build_refused(raw_dir, tmp_path, "--max-file-mb", "0.001")
     assert_refused(result, AMIF_PDF, "over the limit", "--max-file-mb")
+
+
+# ----------------------------------------------------------------------------------- cluster
+
+
+def test_a_dask_scheduler_without_workers_is_refused_after_the_worker_timeout(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    raw = raw_copy(raw_dir, tmp_path, WEB_PAGE)
+    with LocalCluster(host="127.0.0.1", n_workers=0, dashboard_address=":0") as cluster:
+        address = cluster.scheduler_address
+        started = time.monotonic()
+        result = build_refused(raw, tmp_path, "--scheduler", address, "--worker-timeout", "1.5", "--no-cache")
+    assert time.monotonic() - started < 30
+    line = assert_refused(result, address, "no Dask worker joined the scheduler")
+    assert line.endswith("within 1.5 s (--worker-timeout)")
 
 
 # ----------------------------------------------------------------------------------- hostile text

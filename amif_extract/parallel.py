@@ -22,6 +22,8 @@ import contextlib
 import multiprocessing
 import multiprocessing.context
 import os
+import signal
+import sys
 import tempfile
 import threading
 import time
@@ -220,7 +222,12 @@ def run_on_pool(tasks: Sequence[ExtractionTask], workers: int, progress: Progres
             outcomes.append(run_task(task))
         return outcomes
     context = pool_context()
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(tasks)),
+        mp_context=context,
+        initializer=end_with_parent,
+        initargs=(os.getpid(), context.get_start_method() == "fork"),
+    ) as pool:
         futures = {pool.submit(run_task, task): position for position, task in enumerate(tasks)}
         return _collect(futures, tasks, progress)
 
@@ -238,6 +245,56 @@ def pool_context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["amif_extract.parallel", "amif_extract.extract.amif_pdf"])
     return context
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PARENT_CHECK_S = 1.0  # how often a worker without the parent-death signal looks for its parent
+
+
+def end_with_parent(parent_pid: int, forked_by_parent: bool) -> None:
+    """Pool initializer: this worker ends when the build that started it dies, even by SIGKILL.
+
+    A killed build cannot shut its pool down, and a worker would otherwise parse on for minutes.
+    A worker forked by the build, on Linux, has the kernel send it SIGKILL when its parent dies; the
+    parent may have died before that was armed, which shows as another parent. A worker of the fork
+    server cannot rely on its parent (the server lives on while any of its workers holds the pipe
+    that keeps it alive), nor can a worker where there is no `prctl`: a thread watches the build.
+    """
+    if forked_by_parent and sys.platform.startswith("linux") and _arm_parent_death_signal():
+        if os.getppid() != parent_pid:
+            os._exit(1)
+        return
+    thread = threading.Thread(target=_watch_parent, args=(parent_pid,), name="watch-parent", daemon=True)
+    thread.start()
+
+
+def _arm_parent_death_signal() -> bool:
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
+    except (OSError, AttributeError):  # no libc or no prctl: the watch thread does it
+        return False
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while _alive(parent_pid):
+        time.sleep(PARENT_CHECK_S)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs; a killed process that its parent has not reaped yet (a zombie) does not."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # gone (or its number now someone else's)
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):  # no /proc here: signal 0 is all there is to ask
+        return True
+    return state not in (b"Z", b"X")
 
 
 def _collect(

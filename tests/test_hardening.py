@@ -500,6 +500,84 @@ def test_a_killed_build_leaves_the_previous_output_and_the_next_build_cleans_up(
     assert "sentinel" not in (out / "amif_projects.csv").read_text(encoding="utf-8")
 
 
+# ----------------------------------------------------------------------------------- orphan workers
+
+
+def repeated_pdf(source: Path, copies: int, destination: Path) -> Path:
+    """`source`'s pages `copies` times over: a long PDF of real pages (as `benchmarks/run.py` makes)."""
+    reader = PdfReader(source)
+    writer = PdfWriter()
+    for _ in range(copies):
+        for page in reader.pages:
+            writer.add_page(page)
+    writer.write(destination)
+    return destination
+
+
+def running_processes() -> dict[int, int]:
+    """Every live (not zombie) process and its parent, read from /proc."""
+    parents = {}
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended while being read
+        if fields[0] not in ("Z", "X"):
+            parents[int(stat_file.parent.name)] = int(fields[1])
+    return parents
+
+
+def descendants(pid: int) -> set[int]:
+    parents = running_processes()
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+# Runs `cli.py` with one more thread, as the progress bar's on a terminal: the pool then comes from
+# the fork server, whose workers are not the build's children.
+THREADED_CLI = """
+import runpy, sys, threading, time
+threading.Thread(target=time.sleep, args=(600,), daemon=True).start()
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("start", ["fork", "forkserver"])
+def test_pool_workers_end_within_seconds_when_the_build_is_killed(
+    raw_dir: Path, tmp_path: Path, start: str
+) -> None:
+    """SIGKILL of `extract --workers 2` on a 130-page PDF while both workers parse it."""
+    long_pdf = repeated_pdf(raw_dir / AMIF_PDF, 10, tmp_path / "liste_longue.pdf")
+    command = [sys.executable, str(PROJECT_ROOT / "cli.py"), "extract", str(long_pdf)]
+    command += ["--out", str(tmp_path / "out"), "--workers", "2"]
+    if start == "forkserver":
+        command[1:1] = ["-c", THREADED_CLI]
+    expected = 2 if start == "fork" else 4  # the workers; and the fork server and resource tracker
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True) as build:
+        assert build.stderr is not None
+        for line in build.stderr:
+            if "extracting" in line:
+                break
+        deadline = time.monotonic() + 60
+        while len(started := descendants(build.pid)) < expected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(started) >= expected, started
+        build.send_signal(signal.SIGKILL)
+        assert build.wait(timeout=30) == -signal.SIGKILL
+    deadline = time.monotonic() + 5
+    while started & set(running_processes()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    orphans = started & set(running_processes())
+    for pid in orphans:  # end them here, so that a failure leaves no process parsing on
+        os.kill(pid, signal.SIGKILL)
+    assert orphans == set()
+
+
 # ----------------------------------------------------------------------------------- concurrent writes
 
 

@@ -150,6 +150,7 @@ def settings_from(
     no_cache: bool = False,
     cache_dir: Path | None = None,
     worker_timeout: float = 60.0,
+    max_stream_mb: float = 256.0,
 ) -> BuildSettings:
     try:
         return BuildSettings(
@@ -159,6 +160,7 @@ def settings_from(
             scheduler=scheduler,
             scheduler_timeout_s=scheduler_timeout,
             worker_timeout_s=worker_timeout,
+            max_stream_mb=max_stream_mb,
             use_cache=not no_cache,
             cache_dir=cache_dir,
         )
@@ -168,6 +170,10 @@ def settings_from(
 
 MaxFileMb = Annotated[float, typer.Option("--max-file-mb", help="Refuse source files larger than this.")]
 MaxPages = Annotated[int, typer.Option("--max-pages", help="Refuse PDFs with more pages than this.")]
+MaxStreamMb = Annotated[
+    float,
+    typer.Option("--max-stream-mb", help="Refuse PDFs with a stream that inflates past this (a zip bomb)."),
+]
 Acknowledgements = Annotated[
     Path, typer.Option("--acknowledgements", help="Stewards' acknowledged findings (CSV).")
 ]
@@ -225,6 +231,7 @@ def build_command(
     acknowledgements: Acknowledgements = DEFAULT_ACKNOWLEDGEMENTS,
     max_file_mb: MaxFileMb = 200.0,
     max_pages: MaxPages = 5000,
+    max_stream_mb: MaxStreamMb = 256.0,
     workers: Workers = None,
     scheduler: Scheduler = None,
     scheduler_timeout: SchedulerTimeout = 10.0,
@@ -241,7 +248,15 @@ def build_command(
       amif-extract build --scheduler tcp://10.0.0.5:8786 --no-cache
     """
     settings = settings_from(
-        max_file_mb, max_pages, workers, scheduler, scheduler_timeout, no_cache, cache_dir, worker_timeout
+        max_file_mb,
+        max_pages,
+        workers,
+        scheduler,
+        scheduler_timeout,
+        no_cache,
+        cache_dir,
+        worker_timeout,
+        max_stream_mb,
     )
     from amif_extract.rebuild import build_outputs
     from amif_extract.write import write_output_folder
@@ -265,6 +280,7 @@ def extract_command(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder the tables are written to.")],
     max_file_mb: MaxFileMb = 200.0,
     max_pages: MaxPages = 5000,
+    max_stream_mb: MaxStreamMb = 256.0,
     workers: Workers = None,
     scheduler: Scheduler = None,
     scheduler_timeout: SchedulerTimeout = 10.0,
@@ -279,7 +295,15 @@ def extract_command(
       amif-extract extract ~/Downloads/liste_amif_2026.pdf --out /tmp/amif --workers 2
     """
     settings = settings_from(
-        max_file_mb, max_pages, workers, scheduler, scheduler_timeout, no_cache, cache_dir, worker_timeout
+        max_file_mb,
+        max_pages,
+        workers,
+        scheduler,
+        scheduler_timeout,
+        no_cache,
+        cache_dir,
+        worker_timeout,
+        max_stream_mb,
     )
     result = run_and_write(lambda progress: extract_files(files, settings, progress), out_dir)
     print_summary(result, out_dir)

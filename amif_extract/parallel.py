@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from amif_extract.errors import InputError, read_input_bytes
+from amif_extract.pdf_streams import limit_pdf_streams
 from amif_extract.pipeline import (
     BuildSettings,
     DocumentExtraction,
@@ -84,6 +85,7 @@ TaskOutcome = DocumentExtraction | PageData | TaskFailure
 
 def run_task(task: ExtractionTask) -> TaskOutcome:
     """Run one task; a top-level function so a process pool or a Dask worker can import it."""
+    limit_pdf_streams(task.settings.max_stream_bytes)  # a worker may not have the build's cap
     try:
         if task.first_page == 0:
             return extract_document(task.document, task.settings)

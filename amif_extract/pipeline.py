@@ -49,6 +49,8 @@ class BuildSettings:
     # --cache-dir: where extraction results are cached (None: $AMIF_EXTRACT_CACHE, else
     # $XDG_CACHE_HOME/amif-extract, else ~/.cache/amif-extract).
     cache_dir: Path | None = None
+    # --max-stream-mb: a PDF stream that inflates past this is refused (a decompression bomb).
+    max_stream_mb: float = 256.0
 
     def __post_init__(self) -> None:
         if self.max_file_mb <= 0:
@@ -65,10 +67,16 @@ class BuildSettings:
             raise ValueError("scheduler_timeout_s must be positive")
         if self.worker_timeout_s <= 0:
             raise ValueError(f"worker_timeout_s must be positive (got {self.worker_timeout_s})")
+        if self.max_stream_mb <= 0:
+            raise ValueError(f"max_stream_mb must be positive (got {self.max_stream_mb})")
 
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def max_stream_bytes(self) -> int:
+        return int(self.max_stream_mb * 1024 * 1024)
 
     @property
     def effective_workers(self) -> int:
@@ -208,7 +216,9 @@ def _input_document(path: Path, source: Source) -> InputDocument:
 def named_documents(paths: Sequence[Path], settings: BuildSettings) -> list[InputDocument]:
     """Documents named on the command line: kind recognised from content, no manifest needed."""
     from amif_extract.detect import detect_document_kind
+    from amif_extract.pdf_streams import limit_pdf_streams
 
+    limit_pdf_streams(settings.max_stream_bytes)  # detection opens PDFs
     documents = []
     for path in paths:
         if not path.is_file():
@@ -234,6 +244,9 @@ def extract_all(
     Whatever runs the extractors, the results are the same; a document that cannot be read raises
     the `InputError` a serial run would raise first.
     """
+    from amif_extract.pdf_streams import limit_pdf_streams
+
+    limit_pdf_streams(settings.max_stream_bytes)  # for the PDFs this process opens
     cache_dir = settings.effective_cache_dir if settings.use_cache else None
     keys = [extraction_cache_key(document) for document in documents]
     results: list[DocumentExtraction | None] = [

@@ -22,6 +22,10 @@ from amif_extract.errors import InputError
 from amif_extract.pipeline import BuildSettings, InputDocument, build, extract_all, output_files
 from amif_extract.sources import sha256_of
 
+sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
+
+from bomb_pdf import write_bomb_pdf
+
 runner = CliRunner()
 DASK = str(Path(sys.executable).with_name("dask"))  # the `dask` command of this environment
 
@@ -158,3 +162,14 @@ def test_the_worker_timeout_must_be_positive(tmp_path: Path, value: str) -> None
     result = runner.invoke(app, ["build", "--out", str(tmp_path / "out"), "--worker-timeout", value])
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [f"error: worker_timeout_s must be positive (got {float(value)})"]
+
+
+def test_the_stream_cap_holds_on_dask_workers(tmp_path: Path, scheduler_address: str) -> None:
+    """A Dask worker is a process of its own: the cap travels with the task's settings."""
+    bomb = write_bomb_pdf(tmp_path / "bombe.pdf", 8 * 1024 * 1024)
+    document = InputDocument(bomb, bomb.name, "amif_table", "pdf", sha256_of(bomb))
+    settings = BuildSettings(scheduler=scheduler_address, use_cache=False, max_stream_mb=1)
+    with pytest.raises(InputError) as caught:
+        extract_all([document], settings)
+    assert caught.value.path == str(bomb)
+    assert "inflates past 1 MB (--max-stream-mb)" in caught.value.reason

@@ -39,6 +39,10 @@ AMIF_PDF = "amif_projets_cofinances.pdf"
 AMIF_TEXT = "amif_projets_cofinances.txt"
 WEB_PAGE = "asti_convention_2021.txt"
 
+sys.path.insert(0, str(PROJECT_ROOT / "tests" / "fixtures"))
+
+from bomb_pdf import write_bomb_pdf  # noqa: E402
+
 runner = CliRunner()
 
 # A previous output as the tool writes it (same file names), with contents no build produces.
@@ -385,6 +389,44 @@ def test_a_dask_scheduler_without_workers_is_refused_after_the_worker_timeout(
     assert time.monotonic() - started < 30
     line = assert_refused(result, address, "no Dask worker joined the scheduler")
     assert line.endswith("within 1.5 s (--worker-timeout)")
+
+
+# ----------------------------------------------------------------------------------- decompression bombs
+
+
+# Runs a command and prints its peak memory (kB) as the last stderr line: this wrapper's only child.
+PEAK_MEMORY = """
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[1:]).returncode
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_a_pdf_inflating_to_1_5_gb_is_refused_in_under_500_mb(tmp_path: Path) -> None:
+    """A 1.5 MB PDF whose page stream inflates to 1.5 GB, read by `extract` in a process of its own."""
+    bomb = write_bomb_pdf(tmp_path / "liste_bombe.pdf", 1536 * 1024 * 1024)
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    out = previous_output(tmp_path)
+    extract = [str(PROJECT_ROOT / "cli.py"), "extract", str(bomb), "--out", str(out)]
+    command = [sys.executable, "-c", PEAK_MEMORY, sys.executable, *extract]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    *lines, peak_kb = finished.stderr.splitlines()
+    assert finished.returncode == 2, finished.stderr
+    assert finished.stdout == ""
+    [line] = lines
+    assert line.startswith(f"error: {bomb}: ") and "inflates past 256 MB (--max-stream-mb)" in line
+    assert int(peak_kb) / 1024 < 500, peak_kb
+    assert folder_bytes(out) == SENTINEL_FILES
+
+
+def test_a_brochure_pdf_bomb_in_the_manifest_is_refused_naming_it(raw_dir: Path, tmp_path: Path) -> None:
+    """The practice-sheet reader opens PDFs on its own path: the cap (here 1 MB) holds there too."""
+    brochure = "assises_integration_locale_fiches.pdf"
+    raw = raw_copy(raw_dir, tmp_path, brochure)
+    replace_source_file(raw, brochure, write_bomb_pdf(tmp_path / "bomb.pdf", 8 * 1024 * 1024).read_bytes())
+    result = build_refused(raw, tmp_path, "--max-stream-mb", "1", "--workers", "1")
+    assert_refused(result, brochure, "inflates past 1 MB", "--max-stream-mb")
 
 
 # ----------------------------------------------------------------------------------- hostile text

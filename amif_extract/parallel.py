@@ -19,6 +19,7 @@ duration of the task: nothing is assumed about paths on the workers.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import multiprocessing.context
 import os
@@ -27,7 +28,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -355,7 +356,7 @@ def run_on_dask(
         client = Client(address, timeout=settings.scheduler_timeout_s, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         raise InputError(address, f"cannot reach the Dask scheduler ({_first_line(error)})") from error
-    with client:
+    with client, _dask_client_quiet(client):
         _wait_for_a_worker(client, settings, address, "no Dask worker joined the scheduler")
         sent: dict[Path, Any] = {}
         futures = {}
@@ -376,6 +377,32 @@ def run_on_dask(
             outcomes.append(_dask_outcome(client, future, tasks[position], settings))
             progress(f"extracted {tasks[position].describe()}", done, len(tasks))
     return outcomes
+
+
+@contextlib.contextmanager
+def _dask_client_quiet(client: Any) -> Iterator[None]:
+    """Silence the Dask client's own reports while it runs for us: each failure becomes our one line.
+
+    When a worker dies the client logs "Couldn't gather ... rescheduling" (quiet while we run), and
+    a fetch still pending when the client closes ends in an `AllExit` that nobody collects, which
+    asyncio would print as a traceback whenever the task is freed: Dask's event loop drops those.
+    """
+    from distributed.client import AllExit
+
+    loop = client.loop.asyncio_loop
+
+    def drop_all_exit(event_loop: Any, context: dict[str, Any]) -> None:
+        if not isinstance(context.get("exception"), AllExit):
+            event_loop.default_exception_handler(context)
+
+    loop.set_exception_handler(drop_all_exit)
+    logger = logging.getLogger("distributed.client")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _send_document(client: Any, data: bytes, settings: BuildSettings) -> Any:
@@ -408,28 +435,30 @@ def _wait_for_a_worker(client: Any, settings: BuildSettings, path: str, reason: 
 
 
 def _dask_outcome(client: Any, future: Any, task: ExtractionTask, settings: BuildSettings) -> TaskOutcome:
-    """The outcome of one task, waiting while workers run; a cluster failure as one `InputError`."""
+    """The outcome of one task, waiting while workers run; a cluster failure as one `InputError`.
+
+    Waited for in steps, with a look for running workers between them: a finished task whose result
+    died with its worker is pending again, and without a worker it would never end.
+    """
     from concurrent.futures import CancelledError
 
     from distributed import KilledWorker
     from distributed.comm.core import CommClosedError
 
-    waited = 0.0
-    while not future.done():
-        time.sleep(0.05)
-        waited += 0.05
-        if waited >= WORKER_CHECK_S:
-            waited = 0.0
-            pages = "" if task.first_page == 0 else f" pages {task.first_page}-{task.last_page}"
+    pages = "" if task.first_page == 0 else f" pages {task.first_page}-{task.last_page}"
+    while True:
+        try:
+            return future.result(timeout=WORKER_CHECK_S)
+        except KilledWorker as error:
+            raise _worker_died(task, known=True) from error
+        except TimeoutError:
+            if future.status == "error":  # the task's own TimeoutError, not the wait's
+                raise
             _wait_for_a_worker(
                 client, settings, str(task.document.path), f"no Dask worker left to read{pages}"
             )
-    try:
-        return future.result()
-    except KilledWorker as error:
-        raise _worker_died(task, known=True) from error
-    except (CancelledError, CommClosedError, OSError) as error:  # FutureCancelledError is a CancelledError
-        raise _cluster_failed(task, error) from error
+        except (CancelledError, CommClosedError, OSError) as error:  # FutureCancelledError, lost scheduler
+            raise _cluster_failed(task, error) from error
 
 
 def _cluster_failed(task: ExtractionTask, error: BaseException) -> InputError:

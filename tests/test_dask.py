@@ -142,6 +142,8 @@ def test_a_build_whose_only_worker_dies_stops_after_the_worker_timeout_naming_th
             stderr=subprocess.DEVNULL,
         )
         try:
+            with Client(cluster.scheduler_address, set_as_default=False) as client:
+                client.wait_for_workers(1, timeout=60)  # started: only its death is under test
             settings = BuildSettings(
                 scheduler=cluster.scheduler_address, use_cache=False, pages_per_task=1, worker_timeout_s=2
             )

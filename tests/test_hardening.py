@@ -391,6 +391,37 @@ def test_a_dask_scheduler_without_workers_is_refused_after_the_worker_timeout(
     assert line.endswith("within 1.5 s (--worker-timeout)")
 
 
+def test_a_build_whose_only_dask_worker_is_killed_is_refused_in_one_line(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    """SIGKILL of the one worker (no nanny restarts it) once a task is done; the scheduler stays up."""
+    long_pdf = repeated_pdf(raw_dir / AMIF_PDF, 2, tmp_path / "liste_longue.pdf")
+    out = previous_output(tmp_path)
+    with LocalCluster(host="127.0.0.1", n_workers=0, dashboard_address=":0") as cluster:
+        address = cluster.scheduler_address
+        worker_command = [str(Path(sys.executable).with_name("dask")), "worker", address, "--no-nanny"]
+        worker = subprocess.Popen([*worker_command, "--nthreads", "1"], stderr=subprocess.DEVNULL)
+        command = [sys.executable, str(PROJECT_ROOT / "cli.py"), "extract", str(long_pdf), "--out", str(out)]
+        command += ["--scheduler", address, "--worker-timeout", "3", "--no-cache"]
+        try:
+            with subprocess.Popen(command, stderr=subprocess.PIPE, text=True) as build:
+                assert build.stderr is not None
+                for line in build.stderr:
+                    if "] extracted " in line:
+                        worker.kill()
+                        break
+                errors = build.stderr.read().splitlines()
+                build.wait(timeout=120)
+        finally:
+            worker.kill()
+            worker.wait()
+    assert build.returncode == 2, errors
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"error: {long_pdf}: no Dask worker left to read pages ")
+    assert errors[0].endswith(" within 3 s (--worker-timeout)")
+    assert folder_bytes(out) == SENTINEL_FILES
+
+
 # ----------------------------------------------------------------------------------- decompression bombs
 
 

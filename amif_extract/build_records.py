@@ -38,10 +38,15 @@ class BuildSettings:
     pages_per_task: int | None = None
     scheduler: str | None = None  # --scheduler: a Dask scheduler's address (tcp://HOST:PORT) to run on
     scheduler_timeout_s: float = 10.0  # --scheduler-timeout: seconds to wait for the scheduler
+    # --worker-timeout: seconds a Dask build waits while the scheduler has no running worker (at the
+    # start, or once every worker has died) before it is refused.
+    worker_timeout_s: float = 60.0
     use_cache: bool = True  # --no-cache turns it off: every document is parsed again
     # --cache-dir: where extraction results are cached (None: $AMIF_EXTRACT_CACHE, else
     # $XDG_CACHE_HOME/amif-extract, else ~/.cache/amif-extract).
     cache_dir: Path | None = None
+    # --max-stream-mb: a PDF stream that inflates past this is refused (a decompression bomb).
+    max_stream_mb: float = 256.0
 
     def __post_init__(self) -> None:
         if self.max_file_mb <= 0:
@@ -56,10 +61,18 @@ class BuildSettings:
             raise ValueError(f"scheduler must be an address like tcp://HOST:PORT (got {self.scheduler!r})")
         if self.scheduler_timeout_s <= 0:
             raise ValueError("scheduler_timeout_s must be positive")
+        if self.worker_timeout_s <= 0:
+            raise ValueError(f"worker_timeout_s must be positive (got {self.worker_timeout_s})")
+        if self.max_stream_mb <= 0:
+            raise ValueError(f"max_stream_mb must be positive (got {self.max_stream_mb})")
 
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def max_stream_bytes(self) -> int:
+        return int(self.max_stream_mb * 1024 * 1024)
 
     @property
     def effective_workers(self) -> int:

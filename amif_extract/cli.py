@@ -16,6 +16,7 @@ Exit codes, the one table (shown by `amif-extract --help` and copied in the READ
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections import Counter
 from pathlib import Path
@@ -60,6 +61,17 @@ out = Console(highlight=False, soft_wrap=True)
 
 class Verbosity:
     level = 1  # 0 quiet, 1 normal, 2 verbose
+
+
+class WarningLine(logging.Handler):
+    """The library's warnings (an ignored cache entry) as one `warning:` line each on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if Verbosity.level:
+            err.print(f"warning: {record.getMessage()}", markup=False)
+
+
+logging.getLogger("amif_extract").addHandler(WarningLine(logging.WARNING))
 
 
 def _version(value: bool) -> None:
@@ -143,6 +155,8 @@ def settings_from(
     scheduler_timeout: float = 10.0,
     no_cache: bool = False,
     cache_dir: Path | None = None,
+    worker_timeout: float = 60.0,
+    max_stream_mb: float = 256.0,
 ) -> BuildSettings:
     try:
         return BuildSettings(
@@ -151,6 +165,8 @@ def settings_from(
             workers=workers,
             scheduler=scheduler,
             scheduler_timeout_s=scheduler_timeout,
+            worker_timeout_s=worker_timeout,
+            max_stream_mb=max_stream_mb,
             use_cache=not no_cache,
             cache_dir=cache_dir,
         )
@@ -172,6 +188,10 @@ Raw = Annotated[
 ]
 MaxFileMb = Annotated[float, typer.Option("--max-file-mb", help="Refuse source files larger than this.")]
 MaxPages = Annotated[int, typer.Option("--max-pages", help="Refuse PDFs with more pages than this.")]
+MaxStreamMb = Annotated[
+    float,
+    typer.Option("--max-stream-mb", help="Refuse PDFs with a stream that inflates past this (a zip bomb)."),
+]
 Acknowledgements = Annotated[
     Path | None,
     typer.Option(
@@ -196,15 +216,23 @@ Scheduler = Annotated[
 SchedulerTimeout = Annotated[
     float, typer.Option("--scheduler-timeout", help="Seconds to wait for the Dask scheduler.")
 ]
+WorkerTimeout = Annotated[
+    float,
+    typer.Option("--worker-timeout", help="Seconds to wait while the Dask scheduler has no worker running."),
+]
 NoCache = Annotated[
-    bool, typer.Option("--no-cache", help="Parse every document again; do not use the cache.")
+    bool,
+    typer.Option(
+        "--no-cache", help="Parse every document again; the cache folder is neither read nor checked."
+    ),
 ]
 CacheDir = Annotated[
     Path | None,
     typer.Option(
         "--cache-dir",
         envvar="AMIF_EXTRACT_CACHE",
-        help="Cache of extraction results (default: $XDG_CACHE_HOME/amif-extract or ~/.cache/amif-extract).",
+        help="Cache of extraction results, a folder only you can write, created private"
+        " (default: $XDG_CACHE_HOME/amif-extract or ~/.cache/amif-extract).",
     ),
 ]
 
@@ -248,9 +276,11 @@ def build_command(
     acknowledgements: Acknowledgements = None,
     max_file_mb: MaxFileMb = 200.0,
     max_pages: MaxPages = 5000,
+    max_stream_mb: MaxStreamMb = 256.0,
     workers: Workers = None,
     scheduler: Scheduler = None,
     scheduler_timeout: SchedulerTimeout = 10.0,
+    worker_timeout: WorkerTimeout = 60.0,
     no_cache: NoCache = False,
     cache_dir: CacheDir = None,
     max_row_change: MaxRowChange = 0.2,
@@ -260,11 +290,19 @@ def build_command(
     \b
     Example:
       amif-extract build --project ~/amif-data
-      amif-extract build --workers 4 --cache-dir /tmp/amif-cache
+      amif-extract build --workers 4 --cache-dir ~/.cache/amif-extract-ci
       amif-extract build --scheduler tcp://10.0.0.5:8786 --no-cache
     """
     settings = settings_from(
-        max_file_mb, max_pages, workers, scheduler, scheduler_timeout, no_cache, cache_dir
+        max_file_mb,
+        max_pages,
+        workers,
+        scheduler,
+        scheduler_timeout,
+        no_cache,
+        cache_dir,
+        worker_timeout,
+        max_stream_mb,
     )
     dataset = dataset_from(project, raw=raw, normalized=out_dir, acknowledgements=acknowledgements)
     row_changes = row_change_settings(max_row_change)
@@ -303,9 +341,11 @@ def extract_command(
     ] = None,
     max_file_mb: MaxFileMb = 200.0,
     max_pages: MaxPages = 5000,
+    max_stream_mb: MaxStreamMb = 256.0,
     workers: Workers = None,
     scheduler: Scheduler = None,
     scheduler_timeout: SchedulerTimeout = 10.0,
+    worker_timeout: WorkerTimeout = 60.0,
     no_cache: NoCache = False,
     cache_dir: CacheDir = None,
 ) -> None:
@@ -316,7 +356,15 @@ def extract_command(
       amif-extract extract ~/Downloads/liste_amif_2026.pdf --out /tmp/amif --workers 2
     """
     settings = settings_from(
-        max_file_mb, max_pages, workers, scheduler, scheduler_timeout, no_cache, cache_dir
+        max_file_mb,
+        max_pages,
+        workers,
+        scheduler,
+        scheduler_timeout,
+        no_cache,
+        cache_dir,
+        worker_timeout,
+        max_stream_mb,
     )
     from amif_extract.dataset import find_dataset
     from amif_extract.rebuild import extract_outputs

@@ -11,19 +11,24 @@ two arguments, pickle replays one), so a task returns a `TaskFailure` instead, a
 the same one-line `InputError` a serial run would: the first failing document in document order.
 
 Dask workers may run on machines that do not share this filesystem, so the parent sends each
-document's bytes to the cluster once (`Client.scatter`), and a task writes them to a temporary file
-of its own for the duration of the task: nothing is assumed about paths on the workers.
+document's bytes to the cluster once (as a task of their own, which the scheduler can run again if
+the worker holding them dies), and a task writes them to a temporary file of its own for the
+duration of the task: nothing is assumed about paths on the workers.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import multiprocessing.context
 import os
+import signal
+import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -33,6 +38,7 @@ from typing import Any
 from amif_extract.assembly import preload_assembly
 from amif_extract.build_records import BuildSettings, DocumentExtraction, InputDocument, Progress
 from amif_extract.errors import InputError, read_input_bytes
+from amif_extract.pdf_streams import limit_pdf_streams
 from amif_extract.registry import (
     assemble_pages,
     extract_document,
@@ -75,6 +81,7 @@ TaskOutcome = DocumentExtraction | PageData | TaskFailure
 
 def run_task(task: ExtractionTask) -> TaskOutcome:
     """Run one task; a top-level function so a process pool or a Dask worker can import it."""
+    limit_pdf_streams(task.settings.max_stream_bytes)  # a worker may not have the build's cap
     try:
         if task.first_page == 0:
             return extract_document(task.document, task.settings)
@@ -181,7 +188,12 @@ def run_on_pool(tasks: Sequence[ExtractionTask], workers: int, progress: Progres
             outcomes.append(run_task(task))
         return outcomes
     context = pool_context()
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(tasks)),
+        mp_context=context,
+        initializer=end_with_parent,
+        initargs=(os.getpid(), context.get_start_method() == "fork"),
+    ) as pool:
         futures = {pool.submit(run_task, task): position for position, task in enumerate(tasks)}
         return _collect(futures, tasks, progress)
 
@@ -199,6 +211,56 @@ def pool_context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["amif_extract.parallel", "amif_extract.extract.amif_pdf"])
     return context
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PARENT_CHECK_S = 1.0  # how often a worker without the parent-death signal looks for its parent
+
+
+def end_with_parent(parent_pid: int, forked_by_parent: bool) -> None:
+    """Pool initializer: this worker ends when the build that started it dies, even by SIGKILL.
+
+    A killed build cannot shut its pool down, and a worker would otherwise parse on for minutes.
+    A worker forked by the build, on Linux, has the kernel send it SIGKILL when its parent dies; the
+    parent may have died before that was armed, which shows as another parent. A worker of the fork
+    server cannot rely on its parent (the server lives on while any of its workers holds the pipe
+    that keeps it alive), nor can a worker where there is no `prctl`: a thread watches the build.
+    """
+    if forked_by_parent and sys.platform.startswith("linux") and _arm_parent_death_signal():
+        if os.getppid() != parent_pid:
+            os._exit(1)
+        return
+    thread = threading.Thread(target=_watch_parent, args=(parent_pid,), name="watch-parent", daemon=True)
+    thread.start()
+
+
+def _arm_parent_death_signal() -> bool:
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
+    except (OSError, AttributeError):  # no libc or no prctl: the watch thread does it
+        return False
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while _alive(parent_pid):
+        time.sleep(PARENT_CHECK_S)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs; a killed process that its parent has not reaped yet (a zombie) does not."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # gone (or its number now someone else's)
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):  # no /proc here: signal 0 is all there is to ask
+        return True
+    return state not in (b"Z", b"X")
 
 
 def _collect(
@@ -232,35 +294,145 @@ def _worker_died(task: ExtractionTask, known: bool) -> InputError:
     )
 
 
+# Dask runs a task again when an exception escapes it (an `InputError` never does: it is returned as
+# a `TaskFailure`), at most this many times; a task whose worker dies is run again by the scheduler
+# itself, up to its `distributed.scheduler.allowed-failures` (3 by default), then `KilledWorker`.
+DASK_TASK_RETRIES = 2
+WORKER_CHECK_S = 1.0  # while a task is pending, how often the scheduler is asked for running workers
+
+
 def run_on_dask(
     tasks: Sequence[ExtractionTask], settings: BuildSettings, progress: Progress
 ) -> list[TaskOutcome]:
-    """Run tasks on the Dask cluster at `settings.scheduler`; each document's bytes are sent once."""
-    from distributed import Client, KilledWorker  # dask: only for a build on a cluster
+    """Run tasks on the Dask cluster at `settings.scheduler`; each document's bytes are sent once.
+
+    A document's bytes are the result of a task of their own, which the scheduler keeps: when the
+    worker holding them dies they are computed again elsewhere (scattered data would be lost, and
+    every task reading it cancelled). A cluster failure is one `InputError`: no worker within
+    `settings.worker_timeout_s` (at the start or mid-build), a task killed too often, a task
+    cancelled or the scheduler gone — each naming the file and pages it stopped.
+    """
+    from distributed import Client  # dask: only for a build on a cluster
 
     address = settings.scheduler or ""
     try:
         client = Client(address, timeout=settings.scheduler_timeout_s, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise InputError(address, f"cannot reach the Dask scheduler ({reason})") from error
-    with client:
+        raise InputError(address, f"cannot reach the Dask scheduler ({_first_line(error)})") from error
+    with client, _dask_client_quiet(client):
+        _wait_for_a_worker(client, settings, address, "no Dask worker joined the scheduler")
         sent: dict[Path, Any] = {}
         futures = {}
         for position, task in enumerate(tasks):
             path = task.document.path
             if path not in sent:
-                sent[path] = client.scatter(read_input_bytes(path), hash=False)
-            futures[client.submit(run_task_from_bytes, task, sent[path], pure=False)] = position
+                sent[path] = _send_document(client, read_input_bytes(path), settings)
+            future = client.submit(
+                run_task_from_bytes, task, sent[path], pure=False, retries=DASK_TASK_RETRIES
+            )
+            futures[future] = position
         outcomes: list[TaskOutcome] = []
         progress("extracting", 0, len(tasks))
         preload_assembly()
         # Collected in submission order through each future's own client: `distributed.as_completed`
         # looks for a default client, and this one is deliberately not made the process default.
         for done, (future, position) in enumerate(futures.items(), start=1):
-            try:
-                outcomes.append(future.result())
-            except KilledWorker as error:
-                raise _worker_died(tasks[position], known=True) from error
+            outcomes.append(_dask_outcome(client, future, tasks[position], settings))
             progress(f"extracted {tasks[position].describe()}", done, len(tasks))
     return outcomes
+
+
+@contextlib.contextmanager
+def _dask_client_quiet(client: Any) -> Iterator[None]:
+    """Silence the Dask client's own reports while it runs for us: each failure becomes our one line.
+
+    When a worker dies the client logs "Couldn't gather ... rescheduling" (quiet while we run), and
+    a fetch still pending when the client closes ends in an `AllExit` that nobody collects, which
+    asyncio would print as a traceback whenever the task is freed: Dask's event loop drops those.
+    """
+    from distributed.client import AllExit
+
+    loop = client.loop.asyncio_loop
+
+    def drop_all_exit(event_loop: Any, context: dict[str, Any]) -> None:
+        if not isinstance(context.get("exception"), AllExit):
+            event_loop.default_exception_handler(context)
+
+    loop.set_exception_handler(drop_all_exit)
+    logger = logging.getLogger("distributed.client")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _send_document(client: Any, data: bytes, settings: BuildSettings) -> Any:
+    """A future holding `data`, computed again if the worker holding it dies (unlike scattered data)."""
+    import dask
+
+    # The bytes travel once, inside this one task's arguments: Dask's warning about a large graph
+    # (meant for data repeated in many tasks) does not apply, up to the largest file a build reads.
+    threshold = max(settings.max_file_bytes, 10 * 1024 * 1024) + 1024 * 1024
+    with dask.config.set({"distributed.admin.large-graph-warning-threshold": threshold}):
+        return client.submit(_document_bytes, data, pure=False)
+
+
+def _document_bytes(data: bytes) -> bytes:
+    return data
+
+
+def _wait_for_a_worker(client: Any, settings: BuildSettings, path: str, reason: str) -> None:
+    """Return while a worker runs; `InputError` (path, reason) after `settings.worker_timeout_s` without."""
+    from distributed.comm.core import CommClosedError
+
+    timeout = settings.worker_timeout_s
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except TimeoutError as error:  # WorkerStartTimeoutError
+        raise InputError(path, f"{reason} within {timeout:g} s (--worker-timeout)") from error
+    except (CommClosedError, OSError) as error:
+        address = settings.scheduler or ""
+        raise InputError(path, f"lost the Dask scheduler {address} ({_first_line(error)})") from error
+
+
+def _dask_outcome(client: Any, future: Any, task: ExtractionTask, settings: BuildSettings) -> TaskOutcome:
+    """The outcome of one task, waiting while workers run; a cluster failure as one `InputError`.
+
+    Waited for in steps, with a look for running workers between them: a finished task whose result
+    died with its worker is pending again, and without a worker it would never end.
+    """
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+    from distributed.comm.core import CommClosedError
+
+    pages = "" if task.first_page == 0 else f" pages {task.first_page}-{task.last_page}"
+    while True:
+        try:
+            return future.result(timeout=WORKER_CHECK_S)
+        except KilledWorker as error:
+            raise _worker_died(task, known=True) from error
+        except TimeoutError:
+            if future.status == "error":  # the task's own TimeoutError, not the wait's
+                raise
+            _wait_for_a_worker(
+                client, settings, str(task.document.path), f"no Dask worker left to read{pages}"
+            )
+        except (CancelledError, CommClosedError, OSError) as error:  # FutureCancelledError, lost scheduler
+            raise _cluster_failed(task, error) from error
+
+
+def _cluster_failed(task: ExtractionTask, error: BaseException) -> InputError:
+    pages = "" if task.first_page == 0 else f" pages {task.first_page}-{task.last_page}"
+    return InputError(
+        task.document.path,
+        f"the Dask cluster lost the task reading{pages} ({type(error).__name__}: {_first_line(error)});"
+        " run again, or with --workers to read it here",
+    )
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,11 @@ from amif_extract.build_records import (
     check_page_limit,
     no_progress,
 )
-from amif_extract.cache import cache_key, load_entry, store_entry
+from amif_extract.cache import cache_key, load_entry, open_cache_dir, store_entry
 from amif_extract.detect import detect_document_kind
 from amif_extract.errors import InputError, SchemaFailure
 from amif_extract.findings import Finding
+from amif_extract.pdf_streams import limit_pdf_streams
 from amif_extract.registry import extract_document, extractor_version, has_page_count, pdf_page_count_for
 from amif_extract.sources import Source, load_manifest, preferred_sources, sha256_of, verify_source
 from amif_extract.specs import table_specs
@@ -44,6 +46,7 @@ def _input_document(path: Path, source: Source) -> InputDocument:
 
 def named_documents(paths: Sequence[Path], settings: BuildSettings) -> list[InputDocument]:
     """Documents named on the command line: kind recognised from content, no manifest needed."""
+    limit_pdf_streams(settings.max_stream_bytes)  # detection opens PDFs
     documents = []
     for path in paths:
         if not path.is_file():
@@ -69,6 +72,7 @@ def extract_all(
     Whatever runs the extractors, the results are the same; a document that cannot be read raises
     the `InputError` a serial run would raise first.
     """
+    limit_pdf_streams(settings.max_stream_bytes)  # for the PDFs this process opens
     cache_dir = settings.effective_cache_dir if settings.use_cache else None
     keys = [extraction_cache_key(document) for document in documents]
     results: list[DocumentExtraction | None] = [
@@ -115,15 +119,17 @@ def extraction_cache_key(document: InputDocument) -> str:
     return cache_key(document.sha256, document.source_file, version, {"kind": document.kind})
 
 
-CACHED_FIELDS = frozenset({"payload", "page_count"})
+CACHED_FIELDS = frozenset({"extraction", "page_count"})
 
 
 def _cached_fields(extraction: DocumentExtraction, settings: BuildSettings) -> dict[str, Any]:
-    # The document itself is not cached: its path is wherever the file is on this build. A PDF's
-    # page count is, so that --max-pages still refuses it when its extraction comes from the cache.
+    # The whole record, every field (the codec encodes a dataclass from its fields, so a field added
+    # to `DocumentExtraction` is cached too); its document is replaced on reading, the path being
+    # wherever the file is on that build. A PDF's page count is kept so that --max-pages still
+    # refuses it when its extraction comes from the cache.
     document = extraction.document
     return {
-        "payload": extraction.payload,
+        "extraction": extraction,
         "page_count": pdf_page_count_for(document, settings) if has_page_count(document) else None,
     }
 
@@ -133,15 +139,19 @@ def cached_extraction(
 ) -> DocumentExtraction | None:
     """The cached extraction of `document`, or None (no cache, no entry, or an unusable one).
 
-    A PDF over `settings.max_pages` is refused here as a fresh read would refuse it.
+    A PDF over `settings.max_pages` is refused here as a fresh read would refuse it, and a cache
+    folder others can write is refused (`InputError`) before anything is read from it.
     """
-    if cache_dir is None:
+    if cache_dir is None or not open_cache_dir(cache_dir):
         return None
     entry = load_entry(cache_dir, key)
     if not isinstance(entry, dict) or set(entry) != CACHED_FIELDS:
         return None
-    check_page_limit(document, entry["page_count"], settings)
-    return DocumentExtraction(document, entry["payload"])
+    extraction, page_count = entry["extraction"], entry["page_count"]
+    if not isinstance(extraction, DocumentExtraction) or not isinstance(page_count, int | None):
+        return None
+    check_page_limit(document, page_count, settings)
+    return replace(extraction, document=document)
 
 
 def build(

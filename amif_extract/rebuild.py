@@ -33,7 +33,7 @@ from amif_extract.build_records import (
     check_page_limit,
     no_progress,
 )
-from amif_extract.cache import load_entry, store_entry
+from amif_extract.cache import load_entry, open_cache_dir, store_entry
 from amif_extract.dataset import Dataset, open_dataset
 from amif_extract.errors import read_input_bytes
 from amif_extract.findings import with_finding_ids
@@ -170,10 +170,14 @@ def build_outputs(
 def _cached_outputs(
     cache_dir: Path, key: str, documents: Sequence[InputDocument], settings: BuildSettings
 ) -> tuple[BuildResult, dict[str, bytes]] | None:
-    entry = load_entry(cache_dir, key)
-    if not (isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], BuildResult)):
+    if not open_cache_dir(cache_dir):  # `InputError` for a folder others can write
         return None
-    result, files, page_counts = entry
+    entry = load_entry(cache_dir, key)
+    if not (isinstance(entry, dict) and set(entry) == {"result", "files", "page_counts"}):
+        return None
+    result, files, page_counts = entry["result"], entry["files"], entry["page_counts"]
+    if not (isinstance(result, BuildResult) and isinstance(files, dict) and isinstance(page_counts, dict)):
+        return None
     for document in documents:
         check_page_limit(document, page_counts.get(document.source_file), settings)
     return result, files
@@ -194,4 +198,5 @@ def _store_outputs(
         for document in documents
         if has_page_count(document)
     }
-    store_entry(cache_dir, key, (dataclasses.replace(result, metadata={}), files, page_counts))
+    entry = {"result": dataclasses.replace(result, metadata={}), "files": files, "page_counts": page_counts}
+    store_entry(cache_dir, key, entry)

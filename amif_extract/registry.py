@@ -20,16 +20,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from amif_extract.build_records import (
+    BuildResult,
     BuildSettings,
     DocumentExtraction,
     InputDocument,
     Row,
     check_page_limit,
 )
+from amif_extract.cache_codec import provide_record_types
 from amif_extract.errors import InputError
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.normalize.projects import normalize_projects
-from amif_extract.pagetext import PageText
+from amif_extract.pagetext import PageLine, PageText
 
 if TYPE_CHECKING:
     from amif_extract.extract.amif_pdf import PageLayout
@@ -58,6 +60,10 @@ def _no_page_text(payload: Any) -> PageText:
     return {}
 
 
+def _no_record_types() -> Sequence[type]:
+    return ()
+
+
 @dataclass(frozen=True)
 class DocumentKind:
     """A kind of document: the tables it fills and how its extractor's record feeds the assembly."""
@@ -72,6 +78,8 @@ class DocumentKind:
     mentions: Callable[[Any], Sequence[Mention]] = _no_mentions
     # One record -> its PDF pages' printed lines, kept for the report's source context.
     page_text: Callable[[Any], PageText] = _no_page_text
+    # The record classes its extractor's payload is made of: the cache decodes only listed classes.
+    record_types: Callable[[], Sequence[type]] = _no_record_types
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,7 @@ def register(kind: DocumentKind, *extractors: Extractor) -> None:
     _REGISTRY.kinds[kind.name] = kind
     for extractor in extractors:
         _REGISTRY.extractors[(extractor.kind, extractor.format)] = extractor
+    provide_record_types(cached_record_types)
 
 
 def unregister(name: str) -> None:
@@ -137,6 +146,13 @@ def unregister(name: str) -> None:
     _REGISTRY.kinds.pop(name, None)
     for key in [key for key in _REGISTRY.extractors if key[0] == name]:
         del _REGISTRY.extractors[key]
+    provide_record_types(cached_record_types)
+
+
+def cached_record_types() -> list[type]:
+    """Every record class a cache entry may hold: the build's own records and each kind's."""
+    build_records = [BuildResult, DocumentExtraction, InputDocument, Finding, SourceLocation, PageLine]
+    return build_records + [kind_type for kind in document_kinds() for kind_type in kind.record_types()]
 
 
 FORMATS = ("pdf", "text")
@@ -279,6 +295,12 @@ def _collect_amif(payloads: Sequence[AmifExtraction]) -> KindTables:
     return KindTables({"amif_projects": projects.rows}, list(projects.findings))
 
 
+def _amif_record_types() -> list[type]:
+    from amif_extract.records import AmifExtraction, AmifRow
+
+    return [AmifExtraction, AmifRow]
+
+
 def _amif_page_text(payload: AmifExtraction) -> PageText:
     return payload.page_text
 
@@ -349,6 +371,12 @@ def _practice_mentions(payload: PracticeSheetsExtraction) -> list[Mention]:
     return list(payload.organisation_mentions)
 
 
+def _practice_record_types() -> list[type]:
+    from amif_extract.extract.practice_sheets import PracticeSheetsExtraction  # phone metadata on import
+
+    return [PracticeSheetsExtraction]
+
+
 def _practice_page_text(payload: PracticeSheetsExtraction) -> PageText:
     return payload.page_text
 
@@ -416,6 +444,12 @@ def _collect_web_pages(payloads: Sequence[WebPageExtraction]) -> KindTables:
     )
 
 
+def _web_page_record_types() -> list[type]:
+    from amif_extract.extract.web_pages import WebPageExtraction  # compiles its patterns on import
+
+    return [WebPageExtraction]
+
+
 def _web_page_mentions(payload: WebPageExtraction) -> list[Mention]:
     return list(payload.organisation_mentions)
 
@@ -439,6 +473,7 @@ register(
         _amif_table_specs,
         _collect_amif,
         page_text=_amif_page_text,
+        record_types=_amif_record_types,
     ),
     Extractor(
         "amif_table",
@@ -460,6 +495,7 @@ register(
         _collect_practice_sheets,
         mentions=_practice_mentions,
         page_text=_practice_page_text,
+        record_types=_practice_record_types,
     ),
     Extractor(
         "practice_sheets",
@@ -482,6 +518,7 @@ register(
         _web_page_table_specs,
         _collect_web_pages,
         mentions=_web_page_mentions,
+        record_types=_web_page_record_types,
     ),
     Extractor("web_page", "text", "web_pages 1", _looks_like_web_page, _extract_web_page),
 )

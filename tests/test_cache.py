@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import pickle
+import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,19 +63,54 @@ def _web_page(raw_dir: Path) -> InputDocument:
     return InputDocument(path, path.name, "web_page", "text", sha256_of(path))
 
 
+def _truncated(entry: bytes) -> bytes:
+    return entry[: len(entry) // 2]
+
+
+def _tampered(entry: bytes) -> bytes:
+    """The convention's organisation changed in the JSON, the header's sha256 left as it was."""
+    assert entry.count(b'"ASTI"') >= 1
+    return entry.replace(b'"ASTI"', b'"EVIL"')
+
+
+def _other_key(entry: bytes) -> bytes:
+    header, key_line, payload = entry.split(b"\n", 2)
+    fields = json.loads(key_line)
+    fields["key"] = "0" * 64
+    return b"\n".join([header, json.dumps(fields).encode(), payload])
+
+
+def _old_pickle(entry: bytes) -> bytes:
+    return b"amif-extract-cache 1\n" + pickle.dumps({"web_page": None})
+
+
 @pytest.mark.parametrize(
     "damage",
-    [b"", CACHE_FORMAT, CACHE_FORMAT + b"\x80\x05garbage", b"amif-extract-cache 0\n", b"not a cache entry"],
+    [
+        lambda entry: b"",
+        lambda entry: CACHE_FORMAT,
+        _truncated,
+        _tampered,
+        _other_key,
+        _old_pickle,
+        lambda entry: b"not a cache entry",
+    ],
+    ids=["empty", "header-only", "truncated", "tampered", "other-key", "old-pickle-format", "foreign"],
 )
-def test_a_corrupt_entry_is_ignored_and_rebuilt(raw_dir: Path, tmp_path: Path, damage: bytes) -> None:
-    """Synthetic damage to a real entry: empty, header only, truncated pickle, older format, foreign file."""
+def test_a_corrupt_entry_is_ignored_with_a_warning_and_rebuilt(
+    raw_dir: Path, tmp_path: Path, damage: Callable[[bytes], bytes], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Synthetic damage to a real entry; each is one warning naming the entry, then a fresh read."""
     document = _web_page(raw_dir)
     settings = BuildSettings(workers=1, cache_dir=tmp_path)
     first = extract_all([document], settings)
     entry = entry_path(tmp_path, pipeline.extraction_cache_key(document))
     assert entry.read_bytes().startswith(CACHE_FORMAT)
-    entry.write_bytes(damage)
-    again = extract_all([document], settings)
+    entry.write_bytes(damage(entry.read_bytes()))
+    with caplog.at_level(logging.WARNING, logger="amif_extract"):
+        again = extract_all([document], settings)
+    [warning] = caplog.messages
+    assert warning.startswith(f"ignoring cache entry {entry}: ") and warning.endswith("; rebuilding it")
     assert again == first
     assert again[0].payload.conventions[0]["organisation"] == "ASTI"
     assert load_entry(tmp_path, pipeline.extraction_cache_key(document)) is not None
@@ -102,7 +142,10 @@ def test_the_key_changes_with_content_name_extractor_version_and_settings() -> N
 def test_entries_are_written_whole_and_an_unwritable_cache_is_skipped(tmp_path: Path) -> None:
     assert store_entry(tmp_path, "ef" * 32, {"rows": [1, 2]})
     assert load_entry(tmp_path, "ef" * 32) == {"rows": [1, 2]}
-    assert [path.name for path in (tmp_path / "ef").iterdir()] == [f"{'ef' * 32}.pickle"]
+    [entry] = (tmp_path / "ef").iterdir()
+    assert entry.name == f"{'ef' * 32}.json"
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "ef").stat().st_mode) == 0o700
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
     assert not store_entry(blocked, "ef" * 32, {"rows": []})
@@ -134,7 +177,8 @@ def test_cli_cache_dir_and_no_cache_options(raw_dir: Path, tmp_path: Path) -> No
         app, ["-q", "extract", page, "--out", out, "--workers", "1", "--cache-dir", str(cache)]
     )
     assert result.exit_code == 0, result.output
-    assert len(list(cache.glob("*/*.pickle"))) == 1
+    assert len(list(cache.glob("*/*.json"))) == 1
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
     bypass = tmp_path / "bypass"
     arguments = ["-q", "extract", page, "--out", out, "--cache-dir", str(bypass), "--no-cache"]
     result = runner.invoke(app, arguments)

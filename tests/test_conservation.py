@@ -27,6 +27,7 @@ from amif_extract.conservation import (
     row_count_changes,
     values_in_line,
 )
+from amif_extract.extract.practice_sheets import PracticeSheetsExtraction
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.pagetext import PageLine
 from amif_extract.pipeline import (
@@ -39,6 +40,7 @@ from amif_extract.pipeline import (
     manifest_documents,
 )
 from amif_extract.profiles import load_profile
+from amif_extract.records import AmifExtraction
 
 CODES = ("value_lost", "value_invented", "structure_mismatch")
 BROCHURE = "assises_integration_locale_fiches.pdf"
@@ -397,7 +399,7 @@ def test_diff_check_and_build_warn_with_the_numbers(tmp_path: Path, raw_dir: Pat
 def with_printed_line(extractions: list[DocumentExtraction], text: str) -> list[DocumentExtraction]:
     """The extractions with one more line printed at the foot of the AMIF list's last page."""
     changed = copy.deepcopy(extractions)
-    amif = next(extraction.amif for extraction in changed if extraction.amif is not None)
+    amif = next(e.payload for e in changed if isinstance(e.payload, AmifExtraction))
     last = max(amif.page_text)
     amif.page_text[last] = (*amif.page_text[last], PageLine(text, 800.0, 810.0))
     return changed
@@ -419,7 +421,7 @@ def test_a_printed_total_that_disagrees_is_lost_and_one_row_too_many(
 ) -> None:
     changed = with_printed_line(extractions, "Total général 1 000 000.00 €")
     findings = check_conservation(changed, built.tables, built.findings).findings
-    last_page = max(next(e.amif for e in extractions if e.amif is not None).page_text)
+    last_page = max(next(e.payload for e in extractions if isinstance(e.payload, AmifExtraction)).page_text)
     assert summary(findings) == [
         ("structure_mismatch", AMIF, None, None, "38 printed, 37 read"),
         ("value_lost", AMIF, last_page, None, "1 000 000.00 €"),
@@ -470,7 +472,7 @@ def test_a_value_on_a_line_repeated_on_every_page_is_furniture_not_lost(
 ) -> None:
     # A next edition's footer with the ministry's address on every page: the document's, no record's.
     changed = copy.deepcopy(extractions)
-    brochure = next(extraction.practice_sheets for extraction in changed if extraction.practice_sheets)
+    brochure = next(e.payload for e in changed if isinstance(e.payload, PracticeSheetsExtraction))
     footer = "Ministère de la Famille - Tél. 247-86500 - info@fm.etat.lu"
     for page, lines in brochure.page_text.items():
         brochure.page_text[page] = (*lines, PageLine(footer, 820.0, 830.0))

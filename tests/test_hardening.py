@@ -9,25 +9,30 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import html
 import json
 import os
+import pickle
 import shutil
 import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 from click.testing import Result
+from distributed import LocalCluster
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
 
 from amif_extract import formulas, write
+from amif_extract.cache import CACHE_FORMAT
 from amif_extract.cli import app
 from amif_extract.sources import sha256_of
 
@@ -35,6 +40,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 AMIF_PDF = "amif_projets_cofinances.pdf"
 AMIF_TEXT = "amif_projets_cofinances.txt"
 WEB_PAGE = "asti_convention_2021.txt"
+
+sys.path.insert(0, str(PROJECT_ROOT / "tests" / "fixtures"))
+
+from bomb_pdf import write_bomb_pdf  # noqa: E402
 
 runner = CliRunner()
 
@@ -680,6 +689,91 @@ def test_a_file_over_the_size_limit_is_refused(raw_dir: Path, tmp_path: Path, co
     assert_refused(result, AMIF_PDF, "over the limit", "--max-file-mb")
 
 
+# ----------------------------------------------------------------------------------- cluster
+
+
+def test_a_dask_scheduler_without_workers_is_refused_after_the_worker_timeout(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    raw = raw_copy(raw_dir, tmp_path, WEB_PAGE)
+    with LocalCluster(host="127.0.0.1", n_workers=0, dashboard_address=":0") as cluster:
+        address = cluster.scheduler_address
+        started = time.monotonic()
+        result = build_refused(raw, tmp_path, "--scheduler", address, "--worker-timeout", "1.5", "--no-cache")
+    assert time.monotonic() - started < 30
+    line = assert_refused(result, address, "no Dask worker joined the scheduler")
+    assert line.endswith("within 1.5 s (--worker-timeout)")
+
+
+def test_a_build_whose_only_dask_worker_is_killed_is_refused_in_one_line(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    """SIGKILL of the one worker (no nanny restarts it) once a task is done; the scheduler stays up."""
+    long_pdf = repeated_pdf(raw_dir / AMIF_PDF, 2, tmp_path / "liste_longue.pdf")
+    out = previous_output(tmp_path)
+    with LocalCluster(host="127.0.0.1", n_workers=0, dashboard_address=":0") as cluster:
+        address = cluster.scheduler_address
+        worker_command = [str(Path(sys.executable).with_name("dask")), "worker", address, "--no-nanny"]
+        worker = subprocess.Popen([*worker_command, "--nthreads", "1"], stderr=subprocess.DEVNULL)
+        command = [sys.executable, str(PROJECT_ROOT / "cli.py"), "extract", str(long_pdf), "--out", str(out)]
+        command += ["--scheduler", address, "--worker-timeout", "3", "--no-cache"]
+        try:
+            with subprocess.Popen(command, stderr=subprocess.PIPE, text=True) as build:
+                assert build.stderr is not None
+                for line in build.stderr:
+                    if "] extracted " in line:
+                        worker.kill()
+                        break
+                errors = build.stderr.read().splitlines()
+                build.wait(timeout=120)
+        finally:
+            worker.kill()
+            worker.wait()
+    assert build.returncode == 2, errors
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"error: {long_pdf}: no Dask worker left to read pages ")
+    assert errors[0].endswith(" within 3 s (--worker-timeout)")
+    assert folder_bytes(out) == SENTINEL_FILES
+
+
+# ----------------------------------------------------------------------------------- decompression bombs
+
+
+# Runs a command and prints its peak memory (kB) as the last stderr line: this wrapper's only child.
+PEAK_MEMORY = """
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[1:]).returncode
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_a_pdf_inflating_to_1_5_gb_is_refused_in_under_500_mb(tmp_path: Path) -> None:
+    """A 1.5 MB PDF whose page stream inflates to 1.5 GB, read by `extract` in a process of its own."""
+    bomb = write_bomb_pdf(tmp_path / "liste_bombe.pdf", 1536 * 1024 * 1024)
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    out = previous_output(tmp_path)
+    extract = [str(PROJECT_ROOT / "cli.py"), "extract", str(bomb), "--out", str(out)]
+    command = [sys.executable, "-c", PEAK_MEMORY, sys.executable, *extract]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    *lines, peak_kb = finished.stderr.splitlines()
+    assert finished.returncode == 2, finished.stderr
+    assert finished.stdout == ""
+    [line] = lines
+    assert line.startswith(f"error: {bomb}: ") and "inflates past 256 MB (--max-stream-mb)" in line
+    assert int(peak_kb) / 1024 < 500, peak_kb
+    assert folder_bytes(out) == SENTINEL_FILES
+
+
+def test_a_brochure_pdf_bomb_in_the_manifest_is_refused_naming_it(raw_dir: Path, tmp_path: Path) -> None:
+    """The practice-sheet reader opens PDFs on its own path: the cap (here 1 MB) holds there too."""
+    brochure = "assises_integration_locale_fiches.pdf"
+    raw = raw_copy(raw_dir, tmp_path, brochure)
+    replace_source_file(raw, brochure, write_bomb_pdf(tmp_path / "bomb.pdf", 8 * 1024 * 1024).read_bytes())
+    result = build_refused(raw, tmp_path, "--max-stream-mb", "1", "--workers", "1")
+    assert_refused(result, brochure, "inflates past 1 MB", "--max-stream-mb")
+
+
 # ----------------------------------------------------------------------------------- hostile text
 
 
@@ -791,6 +885,84 @@ def test_a_killed_build_leaves_the_previous_output_and_the_next_build_cleans_up(
     [convention] = csv_rows(out / "conventions.csv")
     assert (convention["organisation"], convention["year"]) == ("ASTI", "2021")
     assert "sentinel" not in (out / "amif_projects.csv").read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------------- orphan workers
+
+
+def repeated_pdf(source: Path, copies: int, destination: Path) -> Path:
+    """`source`'s pages `copies` times over: a long PDF of real pages (as `benchmarks/run.py` makes)."""
+    reader = PdfReader(source)
+    writer = PdfWriter()
+    for _ in range(copies):
+        for page in reader.pages:
+            writer.add_page(page)
+    writer.write(destination)
+    return destination
+
+
+def running_processes() -> dict[int, int]:
+    """Every live (not zombie) process and its parent, read from /proc."""
+    parents = {}
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended while being read
+        if fields[0] not in ("Z", "X"):
+            parents[int(stat_file.parent.name)] = int(fields[1])
+    return parents
+
+
+def descendants(pid: int) -> set[int]:
+    parents = running_processes()
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+# Runs `cli.py` with one more thread, as the progress bar's on a terminal: the pool then comes from
+# the fork server, whose workers are not the build's children.
+THREADED_CLI = """
+import runpy, sys, threading, time
+threading.Thread(target=time.sleep, args=(600,), daemon=True).start()
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("start", ["fork", "forkserver"])
+def test_pool_workers_end_within_seconds_when_the_build_is_killed(
+    raw_dir: Path, tmp_path: Path, start: str
+) -> None:
+    """SIGKILL of `extract --workers 2` on a 130-page PDF while both workers parse it."""
+    long_pdf = repeated_pdf(raw_dir / AMIF_PDF, 10, tmp_path / "liste_longue.pdf")
+    command = [sys.executable, str(PROJECT_ROOT / "cli.py"), "extract", str(long_pdf)]
+    command += ["--out", str(tmp_path / "out"), "--workers", "2"]
+    if start == "forkserver":
+        command[1:1] = ["-c", THREADED_CLI]
+    expected = 2 if start == "fork" else 4  # the workers; and the fork server and resource tracker
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True) as build:
+        assert build.stderr is not None
+        for line in build.stderr:
+            if "extracting" in line:
+                break
+        deadline = time.monotonic() + 60
+        while len(started := descendants(build.pid)) < expected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(started) >= expected, started
+        build.send_signal(signal.SIGKILL)
+        assert build.wait(timeout=30) == -signal.SIGKILL
+    deadline = time.monotonic() + 5
+    while started & set(running_processes()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    orphans = started & set(running_processes())
+    for pid in orphans:  # end them here, so that a failure leaves no process parsing on
+        os.kill(pid, signal.SIGKILL)
+    assert orphans == set()
 
 
 # ----------------------------------------------------------------------------------- concurrent writes
@@ -909,3 +1081,86 @@ def test_check_compares_the_record_of_outputs_like_any_output(own_output: tuple[
     assert result.exit_code == 1
     differences = json.loads(result.stdout)["output_differences"]
     assert differences == [{"file": f"{out}/{write.OUTPUTS_RECORD}", "line": None, "status": "missing"}]
+
+
+# ----------------------------------------------------------------------------------- cache
+
+
+class RunsACommand:
+    """What an attacker plants: a pickle whose loading runs a shell command."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+
+    def __reduce__(self) -> tuple[Callable[[str], int], tuple[str]]:
+        return (os.system, (self.command,))
+
+
+def plant_in_every_entry(cache: Path, planted: Callable[[str], bytes]) -> int:
+    entries = sorted(cache.glob("*/*.json"))
+    for entry in entries:
+        entry.write_bytes(planted(entry.stem))
+    return len(entries)
+
+
+def forged_json_entry(key: str, marker: Path) -> bytes:
+    """A well-formed entry (right header, key and sha256) whose JSON names a type that runs a command."""
+    forged = {"$t": "record", "type": "posix.system", "v": {"command": f"touch {marker}"}}
+    payload = json.dumps({"result": forged, "extraction": forged}).encode()
+    header = json.dumps({"key": key, "sha256": hashlib.sha256(payload).hexdigest()}).encode()
+    return CACHE_FORMAT + header + b"\n" + payload
+
+
+@pytest.mark.parametrize("planted", ["pickle-old-header", "pickle-new-header", "forged-json"])
+def test_a_planted_cache_entry_runs_nothing_and_the_build_is_the_same(
+    raw_dir: Path, tmp_path: Path, own_cache: Path, planted: str
+) -> None:
+    raw = raw_copy(raw_dir, tmp_path, WEB_PAGE, AMIF_TEXT)
+    marker = tmp_path / "owned"
+    attack = pickle.dumps(RunsACommand(f"touch {marker}"))
+    plants: dict[str, Callable[[str], bytes]] = {
+        "pickle-old-header": lambda key: b"amif-extract-cache 1\n" + attack,
+        "pickle-new-header": lambda key: CACHE_FORMAT + attack,
+        "forged-json": lambda key: forged_json_entry(key, marker),
+    }
+    assert cli("build", "--raw", str(raw), "--out", str(tmp_path / "first")).exit_code == 0
+    assert plant_in_every_entry(own_cache, plants[planted]) == 3  # two documents and the outputs
+
+    result = runner.invoke(app, ["build", "--raw", str(raw), "--out", str(tmp_path / "second")])
+    assert result.exit_code == 0, result.stderr
+    assert not marker.exists()
+    assert folder_bytes(tmp_path / "second") == folder_bytes(tmp_path / "first")
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 3, result.stderr
+    assert all("ignoring cache entry" in line and "rebuilding it" in line for line in warnings)
+    # ...and the rebuilt entries are good ones: a third build warns of nothing.
+    third = runner.invoke(app, ["build", "--raw", str(raw), "--out", str(tmp_path / "third")])
+    assert third.exit_code == 0 and "warning" not in third.stderr
+
+
+@pytest.mark.parametrize("unsafe", ["world-writable", "group-writable", "another-owner"])
+def test_a_cache_folder_others_can_write_is_refused(raw_dir: Path, tmp_path: Path, unsafe: str) -> None:
+    cache = tmp_path / "shared-cache"
+    cache.mkdir()
+    if unsafe == "another-owner":
+        os.chown(cache, 65534, 65534)  # nobody: the tests run as root, who may give a folder away
+    else:
+        cache.chmod(0o777 if unsafe == "world-writable" else 0o770)
+    result = extract_refused(tmp_path, raw_dir / WEB_PAGE, "--cache-dir", str(cache))
+    line = assert_refused(result, str(cache), "cache folder")
+    assert ("another user" if unsafe == "another-owner" else "writable by others") in line
+    assert list(cache.iterdir()) == []
+    # --no-cache neither reads nor checks it.
+    assert (
+        cli(
+            "extract",
+            str(raw_dir / WEB_PAGE),
+            "--out",
+            str(tmp_path / "o"),
+            "--cache-dir",
+            str(cache),
+            "--no-cache",
+        ).exit_code
+        == 0
+    )
+    assert list(cache.iterdir()) == []

@@ -39,8 +39,13 @@ from pdfplumber.utils.exceptions import PdfminerException
 from amif_extract.errors import InputError
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.pagetext import PageLine, lines_from_words
+from amif_extract.pdf_streams import install as bound_pdf_stream_inflation
 from amif_extract.records import AMOUNT_COLUMNS, AmifExtraction, AmifRow
 from amif_extract.textclean import clean_cell_text, collapse_spaces
+
+# Every PDF the package reads is opened by `open_pdf` below: from here on no stream inflates past
+# the cap (`pdf_streams`).
+bound_pdf_stream_inflation()
 
 BBox = tuple[float, float, float, float]
 

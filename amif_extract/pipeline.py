@@ -132,8 +132,8 @@ def table_specs() -> dict[str, TableSpec]:
 EXTRACTOR_VERSIONS: dict[tuple[str, str], str] = {
     ("amif_table", "pdf"): "amif_pdf 2",
     ("amif_table", "text"): "amif_text 1",
-    ("practice_sheets", "pdf"): "practice_sheets 2",
-    ("practice_sheets", "text"): "practice_sheets 2",
+    ("practice_sheets", "pdf"): "practice_sheets 3",
+    ("practice_sheets", "text"): "practice_sheets 3",
     ("web_page", "text"): "web_pages 1",
 }
 

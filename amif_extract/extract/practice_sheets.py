@@ -38,11 +38,14 @@ from amif_extract.normalize.contacts import (
     DEFAULT_PHONE_REGION,
     Contact,
     ContactLine,
+    classify_contact_line,
     fold,
     looks_like_person_name,
+    printed_contact_values,
     read_contact_block,
 )
 from amif_extract.pagetext import PageLine, PageText
+from amif_extract.profiles import Profile, fold_label, load_profile
 from amif_extract.textclean import collapse_spaces, join_wrapped_lines, normalise_apostrophes, strip_markup
 
 Row = dict[str, Any]
@@ -62,36 +65,23 @@ SECTION_ORDER: tuple[str, ...] = (
 )
 TEXT_SECTIONS: tuple[str, ...] = tuple(name for name in SECTION_ORDER if name != "contacts")
 
-# Heading labels, matched on lower-case text without accents; "(s)" and spaces are optional.
-SECTION_LABELS: dict[str, str] = {
-    "commune_institution": r"commune\s*/\s*institution|institution|commune",
-    "organisers": r"organisateur\s*\(\s*s\s*\)|organisateurs?|organisme\s+gestionnaire",
-    "objectives": r"(?:missions?\s+et\s+)?objectifs?",
-    "description": r"breve\s+description(?:\s+et\s+approche\s+preconisee)?|presentation",
-    "results": r"resultats?(?:\s*/\s*plus[\s-]*values?(?:\s+du\s+projet)?)?",
-    "target_public": r"public\s+cible(?:\s+du\s+projet)?",
-    "place_periodicity": r"lieu\s+du\s+projet(?:\s+et\s+periodicite)?|lieu\s+et\s+periodicite",
-    "costs": r"couts?\s+eventuels?",
-    "contacts": r"contacts?|personnes?\s+de\s+contact",
-    "other_info": r"autres?\s+informations?(?:\s+utiles)?(?:\s*\([^)]*\))?",
-}
 # A text is a practice-sheet brochure when it prints this many stand-alone section headings, of
 # this many kinds (one sheet prints nine or ten; no other known document prints any).
 DETECTION_MIN_HEADINGS = 6
 DETECTION_MIN_SECTION_KINDS = 5
-_HEADING = re.compile(
-    r"^(?:" + "|".join(f"(?P<{name}>{label})" for name, label in SECTION_LABELS.items()) + r")"
-    r"(?P<separator>\s*[:|]\s*|\s+|$)"
-)
+PROFILE_KIND = "practice_sheets"
+LABEL_MAX_WORDS = 6  # a line ending with a colon is label-like up to this many words
+MIN_SHEETS_FOR_LABEL_CHECK = 3  # a field printed on none of this many sheets is a re-worded label
 
 _SUPERSCRIPT = re.compile(r"\^\{([^}]*)\}")
 _STRAY_EMPHASIS_START = re.compile(r"^\*{1,2}(?=\S)")
 _STRAY_EMPHASIS_END = re.compile(r"(?<=\S)\*{1,2}$")
 _ORDINAL = re.compile(r"\b(\d+)\s*(?:i?[eè]mes?|i?emes?|eres?|ers?|res?|nde?s?|e)\b")
 _PAGE_NUMBER = re.compile(
-    r"^(?:page\s+)?\d{1,4}(?:\s*(?:/|sur)\s*\d{1,4})?$|^[-–]\s*\d{1,4}\s*[-–]$", re.IGNORECASE
+    r"^(?:(?:page|p\.)\s*)?\d{1,4}(?:\s*(?:/|sur|de)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$", re.IGNORECASE
 )
 _SENTENCE_END = re.compile(r"[.!?:;,]$")
+_NUMBERED = re.compile(r"^\d{1,2}[.)]\s")
 _BULLET = re.compile(r"^[-–—•*→➔]")
 _SLUG_STOPWORDS = frozenset(
     ["a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "pour", "sur", "un", "une",
@@ -111,6 +101,7 @@ class PracticeSheetSettings:
     page_break_blank_lines: int = 3  # text: this many blank lines (or more) may end a page
     running_header_min_share: float = 0.5  # a first line repeated on this share of pages is the header
     paragraph_gap_ratio: float = 1.42  # PDF: line gap / font size above this starts a new printed line
+    wrapped_line_min_fill: float = 0.7  # PDF: a wrapped line fills this share of the text width
     max_title_lines: int = 6  # printed lines a sheet title (with its subtitle) may take
     logo_min_lines: int = 5  # a trailing run of this many logo-like lines is a partner-logo block
     logo_line_max_words: int = 8  # a logo line is a short caption
@@ -130,6 +121,8 @@ class PracticeSheetSettings:
                 raise ValueError(f"{name} must be at least 1")
         if not 0 < self.running_header_min_share <= 1:
             raise ValueError("running_header_min_share must be in (0, 1]")
+        if not 0 <= self.wrapped_line_min_fill <= 1:
+            raise ValueError("wrapped_line_min_fill must be in [0, 1]")
         if self.paragraph_gap_ratio <= 1:
             raise ValueError("paragraph_gap_ratio must be above 1 (a line gap is at least the font size)")
         unknown = set(self.required_sections) - set(SECTION_ORDER)
@@ -172,6 +165,7 @@ class SheetDraft:
 
     title_lines: list[SourceLine]
     sections: list[SheetSection] = field(default_factory=list)
+    out_of_order: list[SourceLine] = field(default_factory=list)  # labels printed against the order
 
     @property
     def open_lines(self) -> list[SourceLine]:
@@ -245,17 +239,26 @@ def text_chunks(lines: list[str], settings: PracticeSheetSettings) -> list[list[
 
 
 def text_pages(lines: list[str], settings: PracticeSheetSettings) -> list[list[SourceLine]]:
-    """Pages of a text extraction: a new page where a chunk starts with the running header."""
+    """Pages of a text extraction: a new page where a chunk starts with the running header.
+
+    A page number printed above the header (``- 10 -``) does not hide it: the chunk's first line
+    that is not a page number is compared.
+    """
     chunks = text_chunks(lines, settings)
-    header = find_running_header([chunk[0][1] for chunk in chunks], settings)
+    firsts = [_first_text(chunk) for chunk in chunks]
+    header = find_running_header(firsts, settings)
     pages: list[list[SourceLine]] = []
-    for chunk in chunks:
-        starts_page = header is None or running_header_key(chunk[0][1]) == header or not pages
+    for chunk, first in zip(chunks, firsts, strict=True):
+        starts_page = header is None or running_header_key(first) == header or not pages
         if starts_page:
             pages.append([])
         page_number = len(pages)
         pages[-1] += [SourceLine(clean_line(text), page_number, line=number) for number, text in chunk]
     return [[line for line in page if line.text] for page in pages]
+
+
+def _first_text(chunk: list[tuple[int, str]]) -> str:
+    return next((text for _, text in chunk if not is_page_number(clean_line(text))), chunk[0][1])
 
 
 @contextmanager
@@ -280,14 +283,18 @@ def brochure_page_count(path: Path) -> int:
 
 
 def pdf_pages(
-    path: Path, settings: PracticeSheetSettings, max_pages: int | None = None
+    path: Path, settings: PracticeSheetSettings, max_pages: int | None = None, profile: Profile | None = None
 ) -> list[list[SourceLine]]:
     """Pages of the PDF as printed lines, wrapped paragraph lines joined back."""
-    return pdf_page_range(path, settings, 1, max_pages)
+    return pdf_page_range(path, settings, 1, max_pages, profile)
 
 
 def pdf_page_range(
-    path: Path, settings: PracticeSheetSettings, first: int = 1, last: int | None = None
+    path: Path,
+    settings: PracticeSheetSettings,
+    first: int = 1,
+    last: int | None = None,
+    profile: Profile | None = None,
 ) -> list[list[SourceLine]]:
     """Printed lines of pages ``first``..``last`` (1-based, inclusive; ``None``: to the end).
 
@@ -299,24 +306,26 @@ def pdf_page_range(
         result = []
         for number, page in enumerate(pages, start=first):
             try:
-                result.append(pdf_page_lines(page, number, settings))
+                result.append(pdf_page_lines(page, number, settings, profile))
             finally:
                 page.close()
         return result
 
 
-def pdf_page_lines(page: Any, number: int, settings: PracticeSheetSettings) -> list[SourceLine]:
-    """One PDF page's printed lines; a gap under ``paragraph_gap_ratio`` × font size is a wrap."""
+def pdf_page_lines(
+    page: Any, number: int, settings: PracticeSheetSettings, profile: Profile | None = None
+) -> list[SourceLine]:
+    """One PDF page's printed lines, the lines of a wrapped paragraph joined back (`continues_paragraph`)."""
+    profile = profile or packaged_profile()
+    raw_lines = page.extract_text_lines(return_chars=True, strip=True)
+    right_edge = max((line["x1"] for line in raw_lines), default=0.0)
+    left_edge = min((line["x0"] for line in raw_lines), default=0.0)
     groups: list[list[dict[str, Any]]] = []
-    previous: dict[str, Any] | None = None
-    for line in page.extract_text_lines(return_chars=True, strip=True):
-        if previous is not None and line["top"] - previous[
-            "top"
-        ] <= settings.paragraph_gap_ratio * _font_size(previous):
+    for line in raw_lines:
+        if groups and continues_paragraph(groups[-1][-1], line, (left_edge, right_edge), settings, profile):
             groups[-1].append(line)
         else:
             groups.append([line])
-        previous = line
     lines = []
     for group in groups:
         text = clean_line(join_wrapped_lines(part["text"] for part in group))
@@ -331,35 +340,105 @@ def pdf_page_lines(page: Any, number: int, settings: PracticeSheetSettings) -> l
     return lines
 
 
+def continues_paragraph(
+    previous: dict[str, Any],
+    line: dict[str, Any],
+    edges: tuple[float, float],
+    settings: PracticeSheetSettings,
+    profile: Profile,
+) -> bool:
+    """Whether `line` is the wrapped rest of `previous`'s paragraph.
+
+    A wrap sits closer than ``paragraph_gap_ratio`` × the font size under a line that fills the
+    text width (a paragraph's last line stops short), and neither line is a label or a contact
+    value: a producer that sets every line with the same leading still ends a paragraph where the
+    line stops short, and never runs a label or a phone into its neighbour.
+    """
+    if line["top"] - previous["top"] > settings.paragraph_gap_ratio * _font_size(previous):
+        return False
+    left, right = edges
+    width = right - left
+    if width > 0 and previous["x1"] - left < settings.wrapped_line_min_fill * width:
+        return False
+    for text in (clean_line(previous["text"]), clean_line(line["text"])):
+        heading = match_heading(text, profile)
+        if (heading is not None and (not heading.value or heading.explicit_separator)) or is_contact_line(
+            text
+        ):
+            return False
+    return not (_SENTENCE_END.search(previous["text"].strip()) and _BULLET.match(line["text"].strip()))
+
+
 def _font_size(line: dict[str, Any]) -> float:
     sizes = [char["size"] for char in line["chars"] if char["text"].strip()]
     return max(sizes) if sizes else line["bottom"] - line["top"]
 
 
-def drop_running_headers(
-    pages: list[list[SourceLine]], settings: PracticeSheetSettings
+def is_page_number(text: str) -> bool:
+    """``12``, ``- 12 -``, ``Page 3 / 9``, ``3/48``, ``p. 4``: a line that is only a page number."""
+    return bool(_PAGE_NUMBER.match(text.strip()))
+
+
+def is_contact_value(text: str) -> bool:
+    """A line that prints an e-mail address, a web address or a phone number (by its form)."""
+    return bool(printed_contact_values(text))
+
+
+def is_contact_line(text: str) -> bool:
+    """A line of a contact block's own form: ``Tél : …``, ``E-mail: …``, or only addresses and numbers."""
+    if classify_contact_line(ContactLine(text, SourceLocation(""))).kind != "text":
+        return True
+    rest = text
+    for value in printed_contact_values(text):
+        rest = rest.replace(value, " ")
+    return rest.strip(" /;,-–") == "" and rest != text
+
+
+def repeated_line_keys(
+    pages: list[list[SourceLine]], settings: PracticeSheetSettings, profile: Profile
+) -> set[str]:
+    """Keys of the lines printed on ``running_header_min_share`` of the pages (at least two): furniture.
+
+    Running headers, footers and edition lines repeat page after page; labels repeat too but are
+    content, so a line that is a label never counts.
+    """
+    pages_of: dict[str, set[int]] = {}
+    for number, page in enumerate(pages):
+        for line in page:
+            key = running_header_key(line.text)
+            if key:
+                pages_of.setdefault(key, set()).add(number)
+    needed = max(2.0, settings.running_header_min_share * len(pages))
+    keys = {key for key, seen in pages_of.items() if len(seen) >= needed}
+    if not keys:
+        return keys
+    labels = {
+        running_header_key(line.text)
+        for page in pages
+        for line in page
+        if running_header_key(line.text) in keys and match_heading(line.text, profile) is not None
+    }
+    return keys - labels
+
+
+def drop_page_furniture(
+    pages: list[list[SourceLine]], settings: PracticeSheetSettings, profile: Profile | None = None
 ) -> list[list[SourceLine]]:
-    """Each page without its first line when that line is the running header."""
-    header = find_running_header([page[0].text for page in pages if page], settings)
-    if header is None:
-        return pages
-    return [page[1:] if page and running_header_key(page[0].text) == header else page for page in pages]
+    """Each page without its furniture, wherever it falls: repeated lines and page numbers."""
+    furniture = repeated_line_keys(pages, settings, profile or packaged_profile())
+    return [
+        [
+            line
+            for line in page
+            if not is_page_number(line.text) and running_header_key(line.text) not in furniture
+        ]
+        for page in pages
+    ]
 
 
-def drop_page_numbers(pages: list[list[SourceLine]]) -> list[list[SourceLine]]:
-    """Each page without a first or last line that is only a page number."""
-    result = []
-    for page in pages:
-        lines = list(page)
-        if lines and _PAGE_NUMBER.match(lines[-1].text):
-            lines.pop()
-        if lines and _PAGE_NUMBER.match(lines[0].text):
-            lines.pop(0)
-        result.append(lines)
-    return result
-
-
-def looks_like_logo_caption(text: str, settings: PracticeSheetSettings) -> bool:
+def looks_like_logo_caption(
+    text: str, settings: PracticeSheetSettings, profile: Profile | None = None
+) -> bool:
     """A partner logo rendered as text: a few words, no digits, links or sentence punctuation."""
     if len(text.split()) > settings.logo_line_max_words:
         return False
@@ -371,22 +450,27 @@ def looks_like_logo_caption(text: str, settings: PracticeSheetSettings) -> bool:
         return False
     if _SENTENCE_END.search(text) or _BULLET.match(text):
         return False
-    return match_heading(text) is None
+    return match_heading(text, profile) is None
 
 
-def drop_logo_runs(pages: list[list[SourceLine]], settings: PracticeSheetSettings) -> list[list[SourceLine]]:
+def drop_logo_runs(
+    pages: list[list[SourceLine]], settings: PracticeSheetSettings, profile: Profile | None = None
+) -> list[list[SourceLine]]:
     """Each page without the run of logo captions it ends with, when the run is long enough."""
     result = []
     for page in pages:
         run = 0
-        while run < len(page) and looks_like_logo_caption(page[len(page) - 1 - run].text, settings):
+        while run < len(page) and looks_like_logo_caption(page[len(page) - 1 - run].text, settings, profile):
             run += 1
         result.append(page[: len(page) - run] if run >= settings.logo_min_lines else page)
     return result
 
 
-def content_pages(pages: list[list[SourceLine]], settings: PracticeSheetSettings) -> list[list[SourceLine]]:
-    return drop_logo_runs(drop_page_numbers(drop_running_headers(pages, settings)), settings)
+def content_pages(
+    pages: list[list[SourceLine]], settings: PracticeSheetSettings, profile: Profile | None = None
+) -> list[list[SourceLine]]:
+    """The pages' content: page furniture dropped wherever it falls, then trailing partner-logo runs."""
+    return drop_logo_runs(drop_page_furniture(pages, settings, profile), settings, profile)
 
 
 # --- headings and sheets ---------------------------------------------------------------------
@@ -403,36 +487,105 @@ def _fold_with_index(text: str) -> tuple[str, list[int]]:
     return "".join(folded), index
 
 
-def match_heading(text: str) -> Heading | None:
-    """The section heading a line starts with, in any spelling, with the value sharing its line."""
+@dataclass(frozen=True)
+class LabelMatcher:
+    """The profile's labels as one pattern over folded text; ``fields[i]`` is group ``l{i}``'s field."""
+
+    pattern: re.Pattern[str]
+    fields: tuple[str, ...]
+
+
+_MATCHERS: dict[str, LabelMatcher] = {}
+_OPTIONAL_PLURAL = r"(?:\s*\(\s*(?:e?s|x)\s*\))?"
+_LABEL_TOKEN = re.compile(r"[a-z0-9]+|\((?:e?s|x)\)|\S")
+
+
+def packaged_profile() -> Profile:
+    return load_profile(PROFILE_KIND)
+
+
+def spelling_pattern(spelling: str) -> str:
+    """A regex for one spelling over `fold`-ed text: spaces flexible, ``(s)`` after any word optional.
+
+    ``/`` may be spaced or not, a hyphen may be a space (``plus-values`` / ``plus values``).
+    """
+    parts: list[str] = []
+    previous_word = False
+    for token in _LABEL_TOKEN.findall(fold(fold_label(spelling))):
+        if token.startswith("("):
+            continue  # the plural mark: optional after every word anyway
+        if token[0].isalnum():
+            parts.append((r"\s+" if previous_word else "") + re.escape(token) + _OPTIONAL_PLURAL)
+            previous_word = True
+        else:
+            parts.append(r"[\s-]*" if token == "-" else rf"\s*{re.escape(token)}\s*")
+            previous_word = False
+    return "".join(parts)
+
+
+def label_matcher(profile: Profile) -> LabelMatcher:
+    """The compiled matcher of `profile` (built once per profile file)."""
+    matcher = _MATCHERS.get(profile.digest)
+    if matcher is not None:
+        return matcher
+    spellings = sorted(
+        ((spelling, name) for name in profile.labels for spelling in profile.spellings(name)),
+        key=lambda item: (-len(fold_label(item[0])), item[0]),
+    )
+    alternatives = [
+        f"(?P<l{index}>{spelling_pattern(spelling)})" for index, (spelling, _) in enumerate(spellings)
+    ]
+    pattern = re.compile(
+        r"^(?:" + "|".join(alternatives) + r")"
+        # A remark in parentheses belongs to the label when nothing but a colon follows it.
+        r"(?P<remark>\s*\([^)]*\)(?=\s*[:|]?\s*$))?"
+        r"(?P<separator>\s*[:|]\s*|\s+|$)"
+    )
+    matcher = LabelMatcher(pattern, tuple(name for _, name in spellings))
+    _MATCHERS[profile.digest] = matcher
+    return matcher
+
+
+def match_heading(text: str, profile: Profile | None = None) -> Heading | None:
+    """The label a line starts with, in any spelling of the profile, with the value sharing its line.
+
+    A label that is not a sheet field (``Service``) counts only with a colon: ``Service Jeunes`` is text.
+    """
+    matcher = label_matcher(profile or packaged_profile())
     folded, index = _fold_with_index(text)
-    match = _HEADING.match(folded)
+    match = matcher.pattern.match(folded)
     if match is None:
         return None
-    section = next(name for name in SECTION_LABELS if match.group(name) is not None)
+    group = next(name for name, value in match.groupdict().items() if value is not None and name[0] == "l")
+    section = matcher.fields[int(group[1:])]
+    explicit = bool(re.search(r"[:|]", match["separator"]))
+    if section not in SECTION_ORDER and not explicit:
+        return None
     value_start = index[match.end()] if match.end() < len(index) else len(text)
     value = text[value_start:].strip()
-    return Heading(section, value, explicit_separator=bool(re.search(r"[:|]", match["separator"])))
+    return Heading(section, value, explicit_separator=explicit)
 
 
 def split_sheets(
-    pages: list[list[SourceLine]], settings: PracticeSheetSettings
+    pages: list[list[SourceLine]], settings: PracticeSheetSettings, profile: Profile | None = None
 ) -> tuple[list[SheetDraft], list[SourceLine]]:
     """The sheets, in order, and the lines before the first sheet.
 
-    A sheet starts at a heading that goes back in the template's order (or at the first
-    heading), printed at the top of its page under at most ``max_title_lines`` lines: those
-    lines are its title. A heading with a value on its line is only taken as a heading when
-    the section before it has a value (``Commune/Institution`` / ``Commune de Remich``: the
-    second line is the value) and, without a colon, when its section is not yet filled
-    (``Objectif général du plan…`` inside a description is text).
+    A sheet starts where the sequence of labels starts again: at a label that goes back in the
+    template's order (or at the first label), printed at the top of its page under at most
+    ``max_title_lines`` lines: those lines are its title. A label that goes back elsewhere opens
+    its section but is recorded as out of order. A label with a value on its line is only taken as
+    a label when the section before it has a value (``Commune/Institution`` / ``Commune de
+    Remich``: the second line is the value) and, without a colon, when its section is not yet
+    filled (``Objectif général du plan…`` inside a description is text).
     """
+    profile = profile or packaged_profile()
     sheets: list[SheetDraft] = []
     preamble: list[SourceLine] = []
     for page in pages:
         headings_on_page = 0
         for position, line in enumerate(page):
-            heading = match_heading(line.text)
+            heading = match_heading(line.text, profile)
             current = sheets[-1] if sheets else None
             at_page_top = headings_on_page == 0 and position <= settings.max_title_lines
             action = _heading_action(heading, current, at_page_top) if heading is not None else "text"
@@ -446,26 +599,32 @@ def split_sheets(
                 current = SheetDraft(title)
                 sheets.append(current)
             assert current is not None
+            if action == "out_of_order":
+                current.out_of_order.append(line)
             _open_section(current, heading, line)
     return sheets, preamble
 
 
+def _last_field(sheet: SheetDraft) -> str | None:
+    return next((section.name for section in reversed(sheet.sections) if section.name in SECTION_ORDER), None)
+
+
 def _heading_action(heading: Heading, current: SheetDraft | None, at_page_top: bool) -> str:
-    """``new_sheet``, ``section`` or ``text`` (a line that only starts like a heading)."""
+    """``new_sheet``, ``section``, ``out_of_order`` or ``text`` (a line that only starts like a label)."""
     if current is None:
         return "new_sheet"
-    last = current.sections[-1].name if current.sections else None
+    if heading.section not in SECTION_ORDER:
+        return "section"  # a label that is no sheet field: kept apart, never a sheet start
+    last = _last_field(current)
     goes_back = last is not None and SECTION_ORDER.index(heading.section) < SECTION_ORDER.index(last)
     if goes_back and at_page_top:
         return "new_sheet"
-    if not heading.value:
-        return "section"
-    if not current.open_lines:
+    if heading.value and not current.open_lines:
         return "text"
     filled = current.section(heading.section) is not None
-    if (filled or goes_back) and not heading.explicit_separator:
+    if heading.value and (filled or goes_back) and not heading.explicit_separator:
         return "text"
-    return "section"
+    return "out_of_order" if goes_back else "section"
 
 
 def _take_title_lines(source: list[SourceLine], page: int) -> list[SourceLine]:
@@ -583,6 +742,7 @@ def sheet_records(
     titles = [" ".join(line.text for line in sheet.title_lines) for sheet in sheets]
     ids = sheet_ids(titles, settings)
     result = PracticeSheetsExtraction(source_file, [], [])
+    result.findings += unprinted_label_findings(sheets, source_file)
     for sheet, sheet_id, title in zip(sheets, ids, titles, strict=True):
         row, contacts, findings, mentions = _sheet_rows(sheet, sheet_id, title, source_file, settings)
         result.sheets.append(row)
@@ -618,6 +778,9 @@ def _sheet_rows(
     }
     findings = [finding.with_row("practice_contacts", sheet_id) for finding in block.findings]
     findings += _missing_section_findings(sheet, row, bool(block.contacts), first, settings)
+    findings += [
+        finding.with_row("practice_sheets", sheet_id) for finding in structure_findings(sheet, source_file)
+    ]
     findings += _page_stitch_findings(sheet, sheet_id, source_file)
     contacts = [
         _contact_row(sheet_id, index, contact, source_file)
@@ -667,6 +830,127 @@ def _missing_section_findings(
     return [finding.with_row("practice_sheets", row["sheet_id"]) for finding in findings]
 
 
+def structure_findings(sheet: SheetDraft, source_file: str) -> list[Finding]:
+    """What the sheet's structure cannot vouch for, each an error except a known non-field label.
+
+    * a label printed against the template's order (not at a page top, so no new sheet);
+    * a label that is no sheet field (``Service :``): its lines are kept out of every field;
+    * a line shaped like a label (a short line ending with a colon) inside a field's value;
+    * contact values (e-mail, phone, web address by form) printed while no contact was read.
+    """
+    findings = [
+        Finding(
+            "unreadable_row",
+            f"label {line.text!r} printed out of the sheets' usual order: check the fields around it",
+            line.location(source_file),
+            value=line.text,
+        )
+        for line in sheet.out_of_order
+    ]
+    for section in sheet.sections:
+        if section.name not in SECTION_ORDER:
+            kept = "\n".join([section.heading.text, *(line.text for line in section.lines)])
+            message = (
+                f"label {section.heading.text!r} is no sheet field: its lines are kept out of every field"
+            )
+            findings.append(
+                Finding(
+                    "repaired_value",
+                    message,
+                    section.heading.location(source_file),
+                    severity="warning",
+                    value=kept,
+                )
+            )
+            continue
+        if section.name == "contacts" or not _skipped_fields(sheet, section):
+            continue
+        findings += [
+            Finding(
+                "unreadable_row",
+                f"line {line.text!r} inside {section.name} looks like a label the profile does not know "
+                f"(the sheet prints no {' / '.join(_skipped_fields(sheet, section))} after it)",
+                line.location(source_file),
+                column=section.name,
+                value=line.text,
+            )
+            for position, line in enumerate(section.lines)
+            if looks_like_unknown_label(line.text) and not _introduces_list(section.lines[position + 1 :])
+        ]
+    findings += _unread_contact_findings(sheet, source_file)
+    return findings
+
+
+def _skipped_fields(sheet: SheetDraft, section: SheetSection) -> list[str]:
+    """The fields of the template's order between `section` and the next field the sheet prints."""
+    printed = [name for name in SECTION_ORDER if sheet.section(name) is not None]
+    position = printed.index(section.name)
+    following = printed[position + 1] if position + 1 < len(printed) else None
+    start = SECTION_ORDER.index(section.name) + 1
+    end = SECTION_ORDER.index(following) if following else len(SECTION_ORDER)
+    return [name for name in SECTION_ORDER[start:end] if name != "other_info" or following is None]
+
+
+def _introduces_list(following: list[SourceLine]) -> bool:
+    """A line ending with a colon above a bullet or numbered item introduces a list, not a field."""
+    return bool(following) and bool(_BULLET.match(following[0].text) or _NUMBERED.match(following[0].text))
+
+
+def looks_like_unknown_label(text: str) -> bool:
+    """A short line ending with a colon, starting with a capital: how the brochure prints a label."""
+    words = text.rstrip(" :").split()
+    return (
+        text.rstrip().endswith(":")
+        and 0 < len(words) <= LABEL_MAX_WORDS
+        and text[0].isupper()
+        and not is_contact_value(text)
+    )
+
+
+def _unread_contact_findings(sheet: SheetDraft, source_file: str) -> list[Finding]:
+    contacts = sheet.section("contacts")
+    if contacts is not None and contacts.lines:
+        return []
+    printed = [
+        (line, value)
+        for section in sheet.sections
+        if section.name != "other_info"
+        for line in section.lines
+        for value in printed_contact_values(line.text)
+        if "@" in value or not value.lower().startswith(("www", "http"))
+    ]
+    return [
+        Finding(
+            "unreadable_row",
+            f"the sheet prints {value!r} but no contact was read: is its contacts label worded another way?",
+            line.location(source_file),
+            value=value,
+            context=line.text,
+        )
+        for line, value in printed[:1]
+    ]
+
+
+def unprinted_label_findings(sheets: list[SheetDraft], source_file: str) -> list[Finding]:
+    """A field no sheet prints, in a brochure of several sheets: its label was likely re-worded."""
+    if len(sheets) < MIN_SHEETS_FOR_LABEL_CHECK:
+        return []
+    printed = {section.name for sheet in sheets for section in sheet.sections}
+    where = sheets[0].all_lines()[0].location(source_file)
+    return [
+        Finding(
+            "unreadable_row",
+            f"no sheet prints a label of {name!r}: if the brochure re-words it, add the wording"
+            " to schemas/profiles/practice_sheets.toml",
+            where,
+            table="practice_sheets",
+            column=name,
+        )
+        for name in SECTION_ORDER
+        if name not in printed
+    ]
+
+
 def _page_stitch_findings(sheet: SheetDraft, sheet_id: str, source_file: str) -> list[Finding]:
     findings = []
     for section in sheet.sections:
@@ -682,21 +966,24 @@ def _page_stitch_findings(sheet: SheetDraft, sheet_id: str, source_file: str) ->
 # --- entry points ----------------------------------------------------------------------------
 
 
-def looks_like_practice_sheets(text: str) -> bool:
+def looks_like_practice_sheets(text: str, profile: Profile | None = None) -> bool:
     """Whether a text reads as practice sheets: many bare section headings of most kinds."""
+    profile = profile or packaged_profile()
     bare = [
         heading
         for line in text.splitlines()
-        if (heading := match_heading(clean_line(line))) and not heading.value
+        if (heading := match_heading(clean_line(line), profile)) and not heading.value
     ]
-    kinds = {heading.section for heading in bare}
+    kinds = {heading.section for heading in bare if heading.section in SECTION_ORDER}
     return len(bare) >= DETECTION_MIN_HEADINGS and len(kinds) >= DETECTION_MIN_SECTION_KINDS
 
 
-def looks_like_practice_sheets_pdf(path: Path, settings: PracticeSheetSettings | None = None) -> bool:
+def looks_like_practice_sheets_pdf(
+    path: Path, settings: PracticeSheetSettings | None = None, profile: Profile | None = None
+) -> bool:
     settings = settings or PracticeSheetSettings()
-    pages = pdf_pages(path, settings, max_pages=settings.detection_pages)
-    return looks_like_practice_sheets("\n".join(line.text for page in pages for line in page))
+    pages = pdf_pages(path, settings, max_pages=settings.detection_pages, profile=profile)
+    return looks_like_practice_sheets("\n".join(line.text for page in pages for line in page), profile)
 
 
 def _is_pdf(path: Path) -> bool:
@@ -708,15 +995,15 @@ def _is_pdf(path: Path) -> bool:
 
 
 def read_brochure_pages(
-    path: Path, source_name: str, settings: PracticeSheetSettings
+    path: Path, source_name: str, settings: PracticeSheetSettings, profile: Profile | None = None
 ) -> tuple[list[list[SourceLine]], list[Finding]]:
     """The brochure's pages of printed lines, from a PDF or a text extraction (told by content)."""
     if _is_pdf(path):
-        pages = pdf_pages(path, settings)
+        pages = pdf_pages(path, settings, profile=profile)
         check_text_layer(path, pages)
         return pages, []
     document = read_text_document(path, source_name)
-    if not looks_like_practice_sheets(document.text):
+    if not looks_like_practice_sheets(document.text, profile):
         raise InputError(path, "not a practice-sheet brochure (no section headings found)")
     return text_pages(document.lines, settings), list(document.findings)
 
@@ -732,9 +1019,11 @@ def practice_sheets_from_pages(
     pages: list[list[SourceLine]],
     findings: list[Finding],
     settings: PracticeSheetSettings,
+    profile: Profile | None = None,
 ) -> PracticeSheetsExtraction:
     """Both tables from the brochure's pages (read whole, or in page ranges by worker processes)."""
-    sheets, _ = split_sheets(content_pages(pages, settings), settings)
+    profile = profile or packaged_profile()
+    sheets, _ = split_sheets(content_pages(pages, settings, profile), settings, profile)
     if not sheets:
         raise InputError(path, "no practice sheet found (no section headings)")
     result = sheet_records(sheets, source_name, settings)
@@ -753,10 +1042,17 @@ def page_text(pages: list[list[SourceLine]]) -> PageText:
 
 
 def extract_practice_sheets(
-    path: Path, source_name: str | None = None, settings: PracticeSheetSettings | None = None
+    path: Path,
+    source_name: str | None = None,
+    settings: PracticeSheetSettings | None = None,
+    profile: Profile | None = None,
 ) -> PracticeSheetsExtraction:
-    """Both tables of the brochure, from its PDF or its text extraction, with findings."""
+    """Both tables of the brochure, from its PDF or its text extraction, with findings.
+
+    `profile` gives the labels (the packaged ``practice_sheets`` profile when None).
+    """
     settings = settings or PracticeSheetSettings()
+    profile = profile or packaged_profile()
     name = source_name or path.name
-    pages, findings = read_brochure_pages(path, name, settings)
-    return practice_sheets_from_pages(path, name, pages, findings, settings)
+    pages, findings = read_brochure_pages(path, name, settings, profile)
+    return practice_sheets_from_pages(path, name, pages, findings, settings, profile)

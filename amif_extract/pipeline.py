@@ -134,7 +134,7 @@ EXTRACTOR_VERSIONS: dict[tuple[str, str], str] = {
     ("amif_table", "text"): "amif_text 1",
     ("practice_sheets", "pdf"): "practice_sheets 3",
     ("practice_sheets", "text"): "practice_sheets 3",
-    ("web_page", "text"): "web_pages 1",
+    ("web_page", "text"): "web_pages 2",
 }
 
 

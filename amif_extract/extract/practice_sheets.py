@@ -70,6 +70,7 @@ TEXT_SECTIONS: tuple[str, ...] = tuple(name for name in SECTION_ORDER if name !=
 DETECTION_MIN_HEADINGS = 6
 DETECTION_MIN_SECTION_KINDS = 5
 PROFILE_KIND = "practice_sheets"
+LABEL_EXTENSION_MAX_WORDS = 4  # words a known label may gain before its colon ("du projet :")
 LABEL_MAX_WORDS = 6  # a line ending with a colon is label-like up to this many words
 MIN_SHEETS_FOR_LABEL_CHECK = 3  # a field printed on none of this many sheets is a re-worded label
 
@@ -101,7 +102,8 @@ class PracticeSheetSettings:
     page_break_blank_lines: int = 3  # text: this many blank lines (or more) may end a page
     running_header_min_share: float = 0.5  # a first line repeated on this share of pages is the header
     paragraph_gap_ratio: float = 1.42  # PDF: line gap / font size above this starts a new printed line
-    wrapped_line_min_fill: float = 0.7  # PDF: a wrapped line fills this share of the text width
+    wrap_space_ratio: float = 0.25  # PDF: a space's width / font size, when a wrapped word is fitted back
+    wrap_tolerance_ratio: float = 1.0  # PDF: a wrapped line may stop this many font sizes short of the edge
     max_title_lines: int = 6  # printed lines a sheet title (with its subtitle) may take
     logo_min_lines: int = 5  # a trailing run of this many logo-like lines is a partner-logo block
     logo_line_max_words: int = 8  # a logo line is a short caption
@@ -121,8 +123,8 @@ class PracticeSheetSettings:
                 raise ValueError(f"{name} must be at least 1")
         if not 0 < self.running_header_min_share <= 1:
             raise ValueError("running_header_min_share must be in (0, 1]")
-        if not 0 <= self.wrapped_line_min_fill <= 1:
-            raise ValueError("wrapped_line_min_fill must be in [0, 1]")
+        if self.wrap_space_ratio < 0 or self.wrap_tolerance_ratio < 0:
+            raise ValueError("wrap_space_ratio and wrap_tolerance_ratio must not be negative")
         if self.paragraph_gap_ratio <= 1:
             raise ValueError("paragraph_gap_ratio must be above 1 (a line gap is at least the font size)")
         unknown = set(self.required_sections) - set(SECTION_ORDER)
@@ -349,16 +351,14 @@ def continues_paragraph(
 ) -> bool:
     """Whether `line` is the wrapped rest of `previous`'s paragraph.
 
-    A wrap sits closer than ``paragraph_gap_ratio`` × the font size under a line that fills the
-    text width (a paragraph's last line stops short), and neither line is a label or a contact
-    value: a producer that sets every line with the same leading still ends a paragraph where the
-    line stops short, and never runs a label or a phone into its neighbour.
+    A wrap sits closer than ``paragraph_gap_ratio`` × the font size under a line that could not
+    take the next line's first word (a paragraph's last line stops short), and neither line is a
+    label or a contact line: a producer that sets every line with the same leading still ends a
+    paragraph where the line stops short, and never runs a label or a phone into its neighbour.
     """
     if line["top"] - previous["top"] > settings.paragraph_gap_ratio * _font_size(previous):
         return False
-    left, right = edges
-    width = right - left
-    if width > 0 and previous["x1"] - left < settings.wrapped_line_min_fill * width:
+    if not _fills_its_line(previous, line, edges[1], settings):
         return False
     for text in (clean_line(previous["text"]), clean_line(line["text"])):
         heading = match_heading(text, profile)
@@ -367,6 +367,20 @@ def continues_paragraph(
         ):
             return False
     return not (_SENTENCE_END.search(previous["text"].strip()) and _BULLET.match(line["text"].strip()))
+
+
+def _fills_its_line(
+    previous: dict[str, Any], line: dict[str, Any], right_edge: float, settings: PracticeSheetSettings
+) -> bool:
+    """Whether `line`'s first word would not have fit at the end of `previous`: so it was wrapped there."""
+    chars = line.get("chars") or []
+    first_space = next((char for char in chars if not char["text"].strip()), None)
+    word_end = first_space["x0"] if first_space is not None else line["x1"]
+    word_width = word_end - line["x0"]
+    space = settings.wrap_space_ratio * _font_size(previous)
+    return previous["x1"] + space + word_width > right_edge - settings.wrap_tolerance_ratio * _font_size(
+        previous
+    )
 
 
 def _font_size(line: dict[str, Any]) -> float:
@@ -385,13 +399,19 @@ def is_contact_value(text: str) -> bool:
 
 
 def is_contact_line(text: str) -> bool:
-    """A line of a contact block's own form: ``Tél : …``, ``E-mail: …``, or only addresses and numbers."""
-    if classify_contact_line(ContactLine(text, SourceLocation(""))).kind != "text":
-        return True
+    """A phone or e-mail line of a contact block: ``Tél : …``, ``E-mail: …``, or only numbers and addresses.
+
+    A line that is only a web address is not one: a wrapped sentence may end with it.
+    """
+    values = [
+        value for value in printed_contact_values(text) if not value.lower().startswith(("www", "http"))
+    ]
+    if classify_contact_line(ContactLine(text, SourceLocation(""))).kind in ("phone", "email"):
+        return bool(values) or ":" in text  # "tel projet au niveau local." is prose
     rest = text
-    for value in printed_contact_values(text):
+    for value in values:
         rest = rest.replace(value, " ")
-    return rest.strip(" /;,-–") == "" and rest != text
+    return bool(values) and rest.strip(" /;,-–") == ""
 
 
 def repeated_line_keys(
@@ -563,6 +583,9 @@ def match_heading(text: str, profile: Profile | None = None) -> Heading | None:
         return None
     value_start = index[match.end()] if match.end() < len(index) else len(text)
     value = text[value_start:].strip()
+    if not explicit and value.endswith(":") and len(value.split()) <= LABEL_EXTENSION_MAX_WORDS:
+        # "Coût éventuel de l'action :": a known wording with words added is still the label.
+        return Heading(section, "", explicit_separator=True)
     return Heading(section, value, explicit_separator=explicit)
 
 
@@ -742,7 +765,7 @@ def sheet_records(
     titles = [" ".join(line.text for line in sheet.title_lines) for sheet in sheets]
     ids = sheet_ids(titles, settings)
     result = PracticeSheetsExtraction(source_file, [], [])
-    result.findings += unprinted_label_findings(sheets, source_file)
+    result.findings += unprinted_label_findings(sheets, source_file, settings.required_sections)
     for sheet, sheet_id, title in zip(sheets, ids, titles, strict=True):
         row, contacts, findings, mentions = _sheet_rows(sheet, sheet_id, title, source_file, settings)
         result.sheets.append(row)
@@ -931,8 +954,10 @@ def _unread_contact_findings(sheet: SheetDraft, source_file: str) -> list[Findin
     ]
 
 
-def unprinted_label_findings(sheets: list[SheetDraft], source_file: str) -> list[Finding]:
-    """A field no sheet prints, in a brochure of several sheets: its label was likely re-worded."""
+def unprinted_label_findings(
+    sheets: list[SheetDraft], source_file: str, required: tuple[str, ...] = SECTION_ORDER
+) -> list[Finding]:
+    """A required field no sheet prints, in a brochure of several sheets: its label was likely re-worded."""
     if len(sheets) < MIN_SHEETS_FOR_LABEL_CHECK:
         return []
     printed = {section.name for sheet in sheets for section in sheet.sections}
@@ -946,7 +971,7 @@ def unprinted_label_findings(sheets: list[SheetDraft], source_file: str) -> list
             table="practice_sheets",
             column=name,
         )
-        for name in SECTION_ORDER
+        for name in required
         if name not in printed
     ]
 

@@ -1,23 +1,36 @@
 """The practice-sheet brochure (PDF or text extraction) as two tables: sheets and contacts.
 
+Labels are data: every sheet label with all its spellings comes from the ``practice_sheets``
+profile (``schemas/profiles/practice_sheets.toml``, read by `amif_extract.profiles`); the
+functions take it as a parameter, the packaged one by default. Structure comes before wording.
+
 Both paths end in the same list of pages of printed lines, and every rule after that is shared,
 so the PDF and the text give the same rows:
 
-* text: a page break is a run of blank lines followed by the running header; a run of blank
-  lines without the header (the text extraction's gaps between partner logos) stays on the
-  page it follows, as the PDF prints it. One text line is one printed line.
-* PDF: pdfplumber's lines, with the lines of one wrapped paragraph joined back (a line gap
-  under ``paragraph_gap_ratio`` × the font size is a wrap, a wider one a new printed line).
+* text: a page break is a run of blank lines followed by the running header (a page number
+  printed above the header does not hide it); a run of blank lines without the header (the text
+  extraction's gaps between partner logos) stays on the page it follows. One text line is one
+  printed line.
+* PDF: pdfplumber's lines, with the lines of one wrapped paragraph joined back
+  (`continues_paragraph`): a wrap sits closer than ``paragraph_gap_ratio`` × the font size under
+  a line that could not take the next line's first word, and a label or a phone / e-mail line is
+  never run into its neighbour, whatever the producer's fonts, sizes and margins.
 
-Then, page by page: the running header (the first line that repeats on most pages, whatever its
-ordinal spelling, ``2^{èmes}`` / ``2^{ièmes}`` / ``2èmes``), page numbers and trailing runs of
-partner-logo lines are dropped (``drop_running_headers``, ``drop_page_numbers``,
-``drop_logo_runs``). ``match_heading`` recognises the section headings in any spelling (accents,
-case, ``(s)``, spaces, colon, a value on the heading's line), and ``split_sheets`` cuts the
-lines into sheets: a sheet starts where a heading goes back in the template's order at the top
-of a page, and its title is the lines above that heading. Bold type is not used: in the PDF it
-follows the brochure's own heading guesses (``Commune de Remich`` has a bold ``Commune``), and
-the text extraction has none.
+Then: page furniture is dropped wherever it falls (`drop_page_furniture`: lines repeated on
+most pages — running headers in any ordinal spelling, ``2^{èmes}`` / ``2^{ièmes}`` / ``2èmes``,
+footers — and page numbers ``- 10 -``, ``Page 3 / 9``, ``3/48``, a lone number), then trailing
+runs of partner-logo lines. ``match_heading`` recognises a label in any spelling of the profile
+(accents, case, ``(s)``, spaces, colon, a value on the label's line, a few words added before a
+colon), and ``split_sheets`` cuts the lines into sheets: a sheet starts where the sequence of
+labels starts again at the top of a page, and its title is the lines above that label. A label
+of the profile that is not a sheet field (``Service :``) opens a section of its own, kept out of
+every field and reported. Bold type is not used: in the PDF it follows the brochure's own heading
+guesses (``Commune de Remich`` has a bold ``Commune``), and the text extraction has none.
+
+What the reader cannot vouch for is an error finding (`structure_findings`,
+`unprinted_label_findings`, `paragraph_gap_findings`): a label out of the usual order, a
+label-like line where a field is missing, contact values printed while no contact was read, a
+required field no sheet prints (a re-worded label), a PDF whose paragraphs have no gap.
 """
 
 from __future__ import annotations
@@ -28,7 +41,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from amif_extract.errors import InputError
@@ -82,6 +97,7 @@ _PAGE_NUMBER = re.compile(
     r"^(?:(?:page|p\.)\s*)?\d{1,4}(?:\s*(?:/|sur|de)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$", re.IGNORECASE
 )
 _SENTENCE_END = re.compile(r"[.!?:;,]$")
+_LIST_CONTINUES = re.compile(r"(?:\s[/;,]|,|\sou|\set)$")
 _NUMBERED = re.compile(r"^\d{1,2}[.)]\s")
 _BULLET = re.compile(r"^[-–—•*→➔]")
 _SLUG_STOPWORDS = frozenset(
@@ -112,6 +128,9 @@ class PracticeSheetSettings:
     # Sections a sheet should fill; "Autres informations utiles" is optional in the template.
     required_sections: tuple[str, ...] = SECTION_ORDER[:-1]
     detection_pages: int = 10  # PDF kind detection reads this many pages
+    # PDF: paragraphs set apart by less than this many line heights, on most pages, are an error.
+    min_paragraph_gap_ratio: float = 0.3
+    gap_check_min_lines: int = 5  # pages with fewer printed lines are not measured
 
     def __post_init__(self) -> None:
         positive = (
@@ -320,11 +339,10 @@ def pdf_page_lines(
     """One PDF page's printed lines, the lines of a wrapped paragraph joined back (`continues_paragraph`)."""
     profile = profile or packaged_profile()
     raw_lines = page.extract_text_lines(return_chars=True, strip=True)
-    right_edge = max((line["x1"] for line in raw_lines), default=0.0)
-    left_edge = min((line["x0"] for line in raw_lines), default=0.0)
+    right_edge = text_right_edge(raw_lines, settings)
     groups: list[list[dict[str, Any]]] = []
     for line in raw_lines:
-        if groups and continues_paragraph(groups[-1][-1], line, (left_edge, right_edge), settings, profile):
+        if groups and continues_paragraph(groups[-1][-1], line, right_edge, settings, profile):
             groups[-1].append(line)
         else:
             groups.append([line])
@@ -342,10 +360,30 @@ def pdf_page_lines(
     return lines
 
 
+def _is_label_line(text: str, profile: Profile) -> bool:
+    """A label alone or with its colon, capitalised ("informations utiles …" wrapped is prose)."""
+    heading = match_heading(text, profile)
+    return heading is not None and (not heading.value or heading.explicit_separator) and text[:1].isupper()
+
+
+def text_right_edge(lines: list[dict[str, Any]], settings: PracticeSheetSettings) -> float:
+    """Where the page's body text ends on the right: the widest line that has a close line under it.
+
+    Lines set apart (a running header, a footer, a page number) may run wider than the body's
+    column, so they do not count; a page with no such pair falls back to its widest line.
+    """
+    close = [
+        line["x1"]
+        for line, below in pairwise(lines)
+        if below["top"] - line["top"] <= settings.paragraph_gap_ratio * _font_size(line)
+    ]
+    return max(close or [line["x1"] for line in lines] or [0.0])
+
+
 def continues_paragraph(
     previous: dict[str, Any],
     line: dict[str, Any],
-    edges: tuple[float, float],
+    right_edge: float,
     settings: PracticeSheetSettings,
     profile: Profile,
 ) -> bool:
@@ -358,14 +396,15 @@ def continues_paragraph(
     """
     if line["top"] - previous["top"] > settings.paragraph_gap_ratio * _font_size(previous):
         return False
-    if not _fills_its_line(previous, line, edges[1], settings):
+    if not _fills_its_line(previous, line, right_edge, settings):
         return False
-    for text in (clean_line(previous["text"]), clean_line(line["text"])):
-        heading = match_heading(text, profile)
-        if (heading is not None and (not heading.value or heading.explicit_separator)) or is_contact_line(
-            text
-        ):
-            return False
+    before, after = clean_line(previous["text"]), clean_line(line["text"])
+    if any(_is_label_line(text, profile) for text in (before, after)):
+        return False
+    if _LIST_CONTINUES.search(before):
+        return True  # "E-mail: a@b.lu /" goes on with the next address
+    if is_contact_line(before) or is_contact_line(after):
+        return False
     return not (_SENTENCE_END.search(previous["text"].strip()) and _BULLET.match(line["text"].strip()))
 
 
@@ -605,27 +644,52 @@ def split_sheets(
     profile = profile or packaged_profile()
     sheets: list[SheetDraft] = []
     preamble: list[SourceLine] = []
-    for page in pages:
-        headings_on_page = 0
-        for position, line in enumerate(page):
-            heading = match_heading(line.text, profile)
-            current = sheets[-1] if sheets else None
-            at_page_top = headings_on_page == 0 and position <= settings.max_title_lines
-            action = _heading_action(heading, current, at_page_top) if heading is not None else "text"
-            if action == "text" or heading is None:
-                (current.open_lines if current is not None else preamble).append(line)
-                continue
-            headings_on_page += 1
-            if action == "new_sheet":
-                source = current.open_lines if current is not None else preamble
-                title = _take_title_lines(source, line.page)
-                current = SheetDraft(title)
-                sheets.append(current)
-            assert current is not None
-            if action == "out_of_order":
-                current.out_of_order.append(line)
-            _open_section(current, heading, line)
+    stream = [(line, match_heading(line.text, profile)) for page in pages for line in page]
+    page, headings_on_page, position = None, 0, 0
+    for index, (line, heading) in enumerate(stream):
+        current = sheets[-1] if sheets else None
+        if line.page != page:
+            page, headings_on_page, position = line.page, 0, 0
+        at_page_top = headings_on_page == 0 and position <= settings.max_title_lines
+        position += 1
+        action = _heading_action(heading, current, at_page_top) if heading is not None else "text"
+        if (
+            action == "new_sheet"
+            and current is not None
+            and _continues_sheet(current, heading, stream[index + 1 :])
+        ):
+            action = "text"  # the labels after it go on with the current sheet
+        if action == "text" or heading is None:
+            (current.open_lines if current is not None else preamble).append(line)
+            continue
+        headings_on_page += 1
+        if action == "new_sheet":
+            source = current.open_lines if current is not None else preamble
+            title = _take_title_lines(source, line.page)
+            current = SheetDraft(title)
+            sheets.append(current)
+        assert current is not None
+        if action == "out_of_order":
+            current.out_of_order.append(line)
+        _open_section(current, heading, line)
     return sheets, preamble
+
+
+def _continues_sheet(
+    sheet: SheetDraft, heading: Heading | None, following: list[tuple[SourceLine, Heading | None]]
+) -> bool:
+    """Whether a label with a value that would start a sheet is text: the next label goes on with `sheet`.
+
+    ``Commune de Strassen`` at a page top, followed by ``Coûts éventuels`` under a sheet that
+    stopped at its place and periodicity, is that sheet's value, not a new sheet.
+    """
+    if heading is None or not heading.value:
+        return False
+    last = _last_field(sheet)
+    upcoming = next((h for _, h in following if h is not None and h.section in SECTION_ORDER), None)
+    if last is None or upcoming is None:
+        return False
+    return SECTION_ORDER.index(upcoming.section) > SECTION_ORDER.index(last)
 
 
 def _last_field(sheet: SheetDraft) -> str | None:
@@ -640,7 +704,10 @@ def _heading_action(heading: Heading, current: SheetDraft | None, at_page_top: b
         return "section"  # a label that is no sheet field: kept apart, never a sheet start
     last = _last_field(current)
     goes_back = last is not None and SECTION_ORDER.index(heading.section) < SECTION_ORDER.index(last)
-    if goes_back and at_page_top:
+    # Prose that starts with a label word ("Objectif général du plan…") starts no sheet, even at a
+    # page top: only a bare label, a label with its colon, or the first label with its value does.
+    bare = not heading.value or heading.explicit_separator or heading.section == SECTION_ORDER[0]
+    if goes_back and at_page_top and bare:
         return "new_sheet"
     if heading.value and not current.open_lines:
         return "text"
@@ -1052,9 +1119,43 @@ def practice_sheets_from_pages(
     if not sheets:
         raise InputError(path, "no practice sheet found (no section headings)")
     result = sheet_records(sheets, source_name, settings)
-    result.findings = findings + result.findings
+    result.findings = findings + paragraph_gap_findings(pages, source_name, settings) + result.findings
     result.page_text = page_text(pages)
     return result
+
+
+def paragraph_gap_findings(
+    pages: list[list[SourceLine]], source_file: str, settings: PracticeSheetSettings
+) -> list[Finding]:
+    """An error when the PDF sets its paragraphs with no wider gap between them than between lines.
+
+    Paragraph ends are then told by line lengths alone, and a paragraph whose last line happens to
+    fill the width runs into the next one: the reader cannot vouch for its line breaks.
+    """
+    measured = [
+        gaps for page in pages if len(gaps := _printed_line_gaps(page)) >= settings.gap_check_min_lines
+    ]
+    tight = [page_gaps for page_gaps in measured if median(page_gaps) < settings.min_paragraph_gap_ratio]
+    if not measured or len(tight) * 2 < len(measured):
+        return []
+    first = next(line for page in pages for line in page)
+    message = (
+        f"on {len(tight)} of {len(measured)} pages the printed lines are set without a wider gap between"
+        " paragraphs: paragraph ends were guessed from line lengths; check multi-line values"
+    )
+    return [Finding("unreadable_row", message, first.location(source_file), table="practice_sheets")]
+
+
+def _printed_line_gaps(page: list[SourceLine]) -> list[float]:
+    """Gaps between a page's printed lines, over the height of one text line (PDF lines only)."""
+    boxes = [line.bbox for line in page if line.bbox is not None]
+    heights = sorted(box[3] - box[1] for box in boxes)
+    if len(boxes) < 2 or not heights or heights[0] <= 0:
+        return []
+    line_height = heights[0]
+    return [
+        (below[1] - above[3]) / line_height for above, below in pairwise(boxes) if below[1] > above[3] - 1
+    ]
 
 
 def page_text(pages: list[list[SourceLine]]) -> PageText:

@@ -41,6 +41,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
 from statistics import median
@@ -559,7 +560,9 @@ _OPTIONAL_PLURAL = r"(?:\s*\(\s*(?:e?s|x)\s*\))?"
 _LABEL_TOKEN = re.compile(r"[a-z0-9]+|\((?:e?s|x)\)|\S")
 
 
+@cache
 def packaged_profile() -> Profile:
+    """The profile the package ships (read once per process)."""
     return load_profile(PROFILE_KIND)
 
 
@@ -610,7 +613,15 @@ def match_heading(text: str, profile: Profile | None = None) -> Heading | None:
 
     A label that is not a sheet field (``Service``) counts only with a colon: ``Service Jeunes`` is text.
     """
-    matcher = label_matcher(profile or packaged_profile())
+    profile = profile or packaged_profile()
+    label_matcher(profile)
+    return _heading_of(text, profile.digest)
+
+
+@lru_cache(maxsize=8192)
+def _heading_of(text: str, digest: str) -> Heading | None:
+    """`match_heading` once per line text: the PDF reader asks about most lines twice."""
+    matcher = _MATCHERS[digest]
     folded, index = _fold_with_index(text)
     match = matcher.pattern.match(folded)
     if match is None:

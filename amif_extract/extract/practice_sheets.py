@@ -438,6 +438,7 @@ def is_contact_value(text: str) -> bool:
     return bool(printed_contact_values(text))
 
 
+@lru_cache(maxsize=8192)
 def is_contact_line(text: str) -> bool:
     """A phone or e-mail line of a contact block: ``Tél : …``, ``E-mail: …``, or only numbers and addresses.
 
@@ -538,6 +539,9 @@ def content_pages(
 
 def _fold_with_index(text: str) -> tuple[str, list[int]]:
     """``fold(text)`` and, for each folded character, the index of the character it came from."""
+    whole = fold(text)
+    if len(whole) == len(text):  # accents dropped one for one (NFC text): positions are unchanged
+        return whole, list(range(len(text)))
     folded: list[str] = []
     index: list[int] = []
     for position, char in enumerate(text):

@@ -27,7 +27,7 @@ import io
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -886,22 +886,44 @@ def sheet_structure_findings(
         (f.row_id, f.column) for f in findings if f.code == "missing_value" and f.table == SHEETS_TABLE
     }
     contact_sheets = {row.get("sheet_id") for row in record.rows.get(CONTACTS_TABLE, [])}
+    owner_of = sheet_owner(sheets)
     for name in profile.labels:
         if name not in sheet_fields:
             continue
         printed = [line for line, field_name, _ in labels if field_name == name]
+        # A heading printed again inside one sheet (a sheet describing two services) is one field
+        # whose parts are joined: count the sheets that print it, not its printings.
+        printed_in = {owner_of(line) for line in printed}
         filled = sum(
             1
             for row in sheets
             if (row.get("sheet_id") in contact_sheets if name == CONTACTS_FIELD else row.get(name))
             or (row.get("sheet_id"), name) in reported
         )
-        if len(printed) > filled:
+        if len(printed_in) > filled:
             message = (
-                f"heading of {name} printed {len(printed)} times; {filled} sheets fill it or say it is empty"
+                f"heading of {name} printed on {len(printed_in)} sheets; {filled} sheets fill it"
+                " or say it is empty"
             )
             result.append(_structure(record, SHEETS_TABLE, name, message, printed))
     return result
+
+
+def sheet_owner(sheets: Sequence[Row]) -> Callable[[PrintedLine], object]:
+    """Which sheet a printed line belongs to, by the pages each sheet spans (`source_pages`, "3" or
+    "23-25"); a line on a page no sheet spans, or on a page two sheets share, is its own owner."""
+    owners: dict[int, list[str]] = {}
+    for row in sheets:
+        first, _, last = str(row.get("source_pages") or "").partition("-")
+        if first.isdigit():
+            for page in range(int(first), int(last if last.isdigit() else first) + 1):
+                owners.setdefault(page, []).append(str(row.get("sheet_id")))
+
+    def owner(line: PrintedLine) -> object:
+        on_page = owners.get(line.page or 0, [])
+        return on_page[0] if len(on_page) == 1 else line
+
+    return owner
 
 
 def _structure(

@@ -500,7 +500,7 @@ register(
     Extractor(
         "practice_sheets",
         "pdf",
-        "practice_sheets 2",
+        "practice_sheets 3",
         _looks_like_brochure_pdf,
         _extract_practice_sheets,
         page_count=_brochure_page_count,
@@ -508,7 +508,7 @@ register(
         assemble_pages=_assemble_brochure_pages,
     ),
     Extractor(
-        "practice_sheets", "text", "practice_sheets 2", _looks_like_brochure_text, _extract_practice_sheets
+        "practice_sheets", "text", "practice_sheets 3", _looks_like_brochure_text, _extract_practice_sheets
     ),
 )
 register(
@@ -520,5 +520,5 @@ register(
         mentions=_web_page_mentions,
         record_types=_web_page_record_types,
     ),
-    Extractor("web_page", "text", "web_pages 1", _looks_like_web_page, _extract_web_page),
+    Extractor("web_page", "text", "web_pages 2", _looks_like_web_page, _extract_web_page),
 )

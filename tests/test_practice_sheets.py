@@ -375,3 +375,28 @@ def test_page_numbers_and_unreadable_contact_values(tmp_path: Path) -> None:
     assert (contact["email_raw"], contact["email"]) == ("anna.muster(at)beispill.lu", "")
     codes = {(f.code, f.value, f.location.line) for f in result.findings if f.code.startswith("invalid_")}
     assert codes == {("invalid_phone", "12", 37), ("invalid_email", "anna.muster(at)beispill.lu", 38)}
+
+
+def test_a_label_that_is_no_sheet_field_is_kept_out_of_the_field_above(
+    from_text: PracticeSheetsExtraction,
+) -> None:
+    """Hesperange prints ``Service :`` under its organisers: not glued to them, reported with its value."""
+    row = next(row for row in from_text.sheets if row["sheet_id"].startswith("sheet-betreit-wunnen"))
+    assert row["organisers"] == "Service Jeunes et Enfants de la Commune de Hesperange"
+    [kept] = [f for f in from_text.findings if f.code == "repaired_value" and f.row_id == row["sheet_id"]]
+    assert (kept.severity, kept.value) == ("warning", "Service :\nBetreit Wunnen fir Jonk Leit")
+    assert not [f for f in from_text.findings if f.severity == "error"]
+
+
+def test_labels_come_from_the_profile(tmp_path: Path) -> None:
+    """A dataset profile that re-words "Objectifs" as "Buts" reads the new wording (synthetic label)."""
+    from amif_extract.profiles import load_profile
+
+    packaged = (Path(__file__).parent.parent / "schemas" / "profiles" / "practice_sheets.toml").read_text()
+    reworded = packaged.replace('spellings = ["Objectifs",', 'spellings = ["Buts", "Objectifs",')
+    (tmp_path / "practice_sheets.toml").write_text(reworded, encoding="utf-8")
+    profile = load_profile("practice_sheets", tmp_path)
+    assert match_heading("Buts :", profile) == match_heading("Objectifs :")
+    assert match_heading("Buts :") is None
+    assert match_heading("Personne(s) de contact :") is not None
+    assert match_heading("Service Jeunes et Enfants") is None

@@ -93,7 +93,10 @@ def test_asti_convention_2021(raw_dir: Path) -> None:
         "Guichet Info-Migrants",
     ]
     # "7 communes et 1 syndicat intercommunal": the seven communes, counted against the text.
-    assert row["communes"] == "Clervaux; Hobscheid; Roeser; Kopstal; Strassen; Wiltz; Junglinster"
+    assert row["communes"] == (
+        "Clervaux; Hobscheid; Roeser; Kopstal; Strassen; Wiltz; Junglinster;"
+        " syndicat intercommunal De Réidener Kanton (Mertzig y compris)"
+    )
     assert result.findings == []
 
 

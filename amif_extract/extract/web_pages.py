@@ -92,6 +92,13 @@ _NAMES = rf"{_NAME}(?:\s*,\s*{_NAME})*(?:\s+et\s+{_NAME})?"
 _COMMUNES_OF = re.compile(rf"\bcommunes\s+(?:de|d')\s*(?P<list>{_NAMES})")
 _COMMUNES_ARE = re.compile(rf"\bcommunes(?![\w-])[^.;:]{{0,80}}?\bsont\s+(?P<list>{_NAMES})")
 _COMMUNE_COUNT = re.compile(rf"{_COUNT}\s+communes\b", _FLAGS)
+# "le syndicat intercommunal « De Réidener Kanton » (Mertzig y compris)": a participant of another
+# kind named in the same sentence as the communes, quoted or capitalised, with its remark.
+_SYNDICATE = re.compile(
+    r"\bsyndicats?\s+intercommuna(?:l|ux)\s+(?:«\s*(?P<quoted>[^»]+?)\s*»|(?P<bare>" + _NAME + r"))"
+    r"(?:\s*(?P<remark>\([^)]*\)))?"
+)
+SYNDICATE_KIND = "syndicat intercommunal"
 _PURPOSE_TAIL = re.compile(r"\s+(?:au\s+service|à\s+destination|à\s+l'intention)\s+d.*$", _FLAGS)
 
 _STATUS_HEADINGS: dict[str, re.Pattern[str]] = {
@@ -376,6 +383,23 @@ def named_communes(text: str) -> list[str]:
     return sorted(communes, key=lambda name: positions[name])
 
 
+def named_syndicates(text: str) -> list[str]:
+    """Intercommunal syndicates named beside the communes, with their remark in parentheses.
+
+    ``le syndicat intercommunal « De Réidener Kanton » (Mertzig y compris)`` gives ``De Réidener
+    Kanton (Mertzig y compris)``. The row lists them after the communes, each prefixed by its kind,
+    so a reader of the ``communes`` column tells them apart.
+    """
+    names: list[str] = []
+    for match in _SYNDICATE.finditer(text):
+        name = (match["quoted"] or match["bare"]).strip()
+        if match["remark"]:
+            name = f"{name} {match['remark']}"
+        if name not in names:
+            names.append(name)
+    return names
+
+
 def read_convention_summary(
     lines: list[PageLine], source_file: str, settings: WebPageSettings
 ) -> WebPageExtraction:
@@ -404,7 +428,8 @@ def read_convention_summary(
     count = _COMMUNE_COUNT.search(text)
     if count is not None:
         result.findings += _count_findings(count_value(count["count"]), communes, "communes", location)
-    row = _convention_row(organisation, year, domains, communes, source_file, title.number)
+    participants = communes + [f"{SYNDICATE_KIND} {name}" for name in named_syndicates(text)]
+    row = _convention_row(organisation, year, domains, participants, source_file, title.number)
     result.conventions.append(row)
     result.organisation_mentions.append((organisation, location))
     return result

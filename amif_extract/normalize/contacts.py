@@ -399,3 +399,32 @@ def _value_finding(code: str, reason: str, value: str, member: ClassifiedLine) -
         value=value,
         context=member.line.text,
     )
+
+
+# A phone printed in any grouping: an optional +352 / (+352) / 00352 prefix, then 6 to 12 digits
+# in groups joined by single spaces, dots, dashes or slashes.
+_PHONE_CANDIDATE = re.compile(
+    r"(?<![\w.,/+])(?<!\d )(?:\(?\+\d{1,3}\)?[\s.]*|00\d{2,3}[\s.]*)?\d{2,8}"
+    r"(?:(?:[ .\-/\u2013]| [\-\u2013] | [\-\u2013])\d{1,8}){0,5}(?!\w|[.,/]\d)"
+)
+_DATE_LIKE = re.compile(
+    r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$|^(?:19|20)\d{2}(?:\s*[-/\u2013]\s*(?:19|20)?\d{2})?$"
+)
+
+
+def printed_contact_values(text: str, region: str = DEFAULT_PHONE_REGION) -> list[str]:
+    """The e-mail addresses, web addresses and phone numbers a line prints, recognised by form.
+
+    A phone is a run of digit groups (with an optional country prefix) that ``phonenumbers`` reads
+    as a valid number, at least six digits long and not shaped like a date or a year span: a line
+    of prose that quotes ``2018-2019`` or ``01.01.2023`` prints no phone.
+    """
+    values = _EMAIL_SHAPE.findall(text) + _URL.findall(text)
+    for match in _PHONE_CANDIDATE.finditer(text):
+        candidate = match.group().strip()
+        digits = sum(char.isdigit() for char in candidate)
+        if digits < 6 or _DATE_LIKE.match(candidate):
+            continue
+        if _phone_number(candidate, region) is not None:
+            values.append(candidate)
+    return values

@@ -248,8 +248,8 @@ def test_a_deleted_sheet_loses_its_contacts_and_breaks_the_counts(
     structure = [finding.message for finding in findings if finding.code == "structure_mismatch"]
     assert structure == [
         "24 sheet starts printed (headings back to the template's start) but 23 sheets read",
-        "heading of description printed 24 times; 23 sheets fill it or say it is empty",
-        "heading of contacts printed 24 times; 23 sheets fill it or say it is empty",
+        "heading of description printed on 24 sheets; 23 sheets fill it or say it is empty",
+        "heading of contacts printed on 24 sheets; 23 sheets fill it or say it is empty",
     ]
 
 
@@ -441,8 +441,10 @@ def test_contacts_read_as_other_information_are_lost_as_data(
         f"{sheet['other_info']}\nTél : {contact['phone_raw']}\nE-mail : {contact['email_raw']}"
     )
     findings = conservation_findings(extractions, tables, built.findings)
-    # The web address is printed in prose elsewhere in sheets: as text it still counts as kept.
+    # The packaged profile knows the contacts heading: printed on a sheet that has no contact, it
+    # breaks the counts too.
     assert summary(findings) == [
+        ("structure_mismatch", BROCHURE, 2, None, ""),
         ("value_lost", BROCHURE, 3, None, "26 48 39 52"),
         ("value_lost", BROCHURE, 3, None, "gilles.hempel@ais.lu"),
         ("value_lost", BROCHURE, 3, None, "www.ais.lu"),
@@ -510,10 +512,17 @@ def test_a_contacts_heading_the_extractor_does_not_know_is_loud_not_silent(
         for column in ("email", "phone")
         for value in (row[column] or "").split("; ")
     }
+    # The brochure's reader also names, in an error, the e-mails and phones of a sheet whose
+    # contacts it could not read: such a value is loud too.
+    named = " ".join(
+        f"{finding.value} {finding.context}".lower()
+        for finding in result.findings
+        if finding.severity == "error"
+    )
+    named_digits = re.sub(r"\D", "", named)
     for row in built.tables["practice_contacts"]:
         for email in filter(None, (row["email"] or "").split("; ")):
-            assert email in read or email.lower() in lost, email
+            assert email in read or email.lower() in lost or email.lower() in named, email
         for phone in filter(None, (row["phone"] or "").split("; ")):
-            assert phone in read or phone.removeprefix("+352") in lost, phone
-    loud = [finding for finding in result.findings if finding.code == "value_lost"]
-    assert len(loud) == 32 + 28 or len(contacts) == len(built.tables["practice_contacts"])
+            national = phone.removeprefix("+352")
+            assert phone in read or national in lost or national in named_digits, phone

@@ -19,6 +19,8 @@ amounts wrapping in narrow cells) reads the same. The chain, each step a plain f
 
 from __future__ import annotations
 
+import collections
+import functools
 import itertools
 import re
 import statistics
@@ -39,6 +41,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from amif_extract.errors import InputError
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.pagetext import PageLine, lines_from_words
+from amif_extract.profiles import Profile, load_profile
 from amif_extract.records import AMOUNT_COLUMNS, AmifExtraction, AmifRow
 from amif_extract.textclean import clean_cell_text, collapse_spaces
 
@@ -48,42 +51,53 @@ TITLE = "title"
 PERIOD = "period"
 COLUMN_KEYS: tuple[str, ...] = (TITLE, PERIOD, *AMOUNT_COLUMNS)
 
-# Header labels by column, as sets of significant tokens (accents, case, punctuation and the
-# filler words in ``_FILLER_TOKENS`` removed). A label matches when it holds every token of one set.
-HEADER_SYNONYMS: dict[str, tuple[frozenset[str], ...]] = {
-    TITLE: (frozenset({"projet"}), frozenset({"intitule"}), frozenset({"project"})),
-    PERIOD: (frozenset({"periode"}), frozenset({"duree"}), frozenset({"period"})),
-    "eu_share": (
-        frozenset({"part", "ue"}),
-        frozenset({"part", "union"}),
-        frozenset({"eu", "share"}),
-    ),
-    "national_share": (frozenset({"part", "nationale"}), frozenset({"national", "share"})),
-    "other_public_share": (
-        frozenset({"autre", "part", "publique"}),
-        frozenset({"autres", "fonds", "publics"}),
-        frozenset({"other", "public", "share"}),
-    ),
-    "private_share": (frozenset({"part", "privee"}), frozenset({"private", "share"})),
-    "total_cost": (frozenset({"total"}), frozenset({"cout", "total"}), frozenset({"total", "cost"})),
-}
+# Column header labels come from the profile's ``column_<key>`` labels, as sets of significant tokens
+# (accents, case, punctuation and the filler words in ``_FILLER_TOKENS`` removed). A header cell
+# names a column when it holds every token of one spelling.
+COLUMN_LABEL_PREFIX = "column_"
 _FILLER_TOKENS = frozenset(
     {"de", "du", "des", "la", "le", "l", "d", "en", "eur", "euro", "euros", "of", "the"}
 )
-
-_SECTION = re.compile(r"^obj[e]?ctif\s+specifique\s*(\d+)\b", re.IGNORECASE)
-_SECTION_LABEL_PREFIX = re.compile(r"^\W*obj\w*\s+sp\w*\s*\d+\s*", re.IGNORECASE)
-_SUMMARY_LABEL = re.compile(r"^\s*r[eé]sum[eé]\s+(?:du\s+|de\s+)?projet\s*:?\s*", re.IGNORECASE)
+# What follows a section label: "1", "n° 2", "No. 3", then the objective's name.
+_SECTION_NUMBER = re.compile(r"^(?:n\s*[°o]\.?\s*)?(\d+)\b(.*)$", re.IGNORECASE | re.DOTALL)
+_SECTION_NAME_EDGES = " :;-–—\"'«»“”"
 # Leading dashes and bullets; a bullet glyph without a Unicode mapping reads as "(cid:127)".
-_BULLET = r"^(?:\(cid:\d+\)|[\s\-–—•·*▪])*"
-_CARRIER_LABEL = re.compile(_BULLET + r"porteur(?:\s+du)?(?:\s+projet)?\s*:?\s*", re.IGNORECASE)
-_PROCEDURE_LABEL = re.compile(
-    _BULLET + r"proc[eéè]dure(?:\s+de)?(?:\s+s[eéè]lection)?\s*:?\s*", re.IGNORECASE
-)
-_ACTION = re.compile(_BULLET + r"action\s*:?\s*([A-Za-z])\s*\.?\s*(\d+)", re.IGNORECASE)
+_BULLET = re.compile(r"^(?:\(cid:\d+\)|[\s\-–—•·*▪])*")
+_ACTION_CODE = re.compile(r"^([A-Za-z])\s*\.?\s*(\d+)")
+ROW_ITEM_FIELDS = ("carrier", "procedure", "action")
 _ALNUM = re.compile(r"\w")
+_DIGIT = re.compile(r"\d")
+# Page numbers as printed alone on a line: "- 10 -", "Page 3 / 9", "p. 3", "3/48", "3 sur 9", "12".
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-–—]\s*\d{1,4}\s*[-–—]|(?:page|p\.|seite)?\s*\d{1,4}(?:\s*(?:/|sur|of|von|de)\s*\d{1,4})?)$",
+    re.IGNORECASE,
+)
 
-RowKind = Literal["section", "summary", "project", "project_continued", "summary_continued"]
+
+@dataclass(frozen=True)
+class AmifLabels:
+    """The labels the reader looks for, all from the ``amif_table`` profile."""
+
+    profile: Profile
+    header_synonyms: dict[str, tuple[frozenset[str], ...]]
+
+
+@functools.lru_cache(maxsize=1)
+def default_amif_profile() -> Profile:
+    return load_profile("amif_table")
+
+
+def amif_labels(profile: Profile | None = None) -> AmifLabels:
+    """Labels of the packaged profile, or of `profile` (a dataset's own)."""
+    profile = profile or default_amif_profile()
+    synonyms = {
+        key: tuple(label_tokens(spelling) for spelling in profile.spellings(COLUMN_LABEL_PREFIX + key))
+        for key in COLUMN_KEYS
+    }
+    return AmifLabels(profile, synonyms)
+
+
+RowKind = Literal["section", "summary", "project", "project_continued", "summary_continued", "unreadable"]
 
 
 @dataclass(frozen=True)
@@ -130,6 +144,16 @@ class PdfTableSettings:
     paragraph_fit_margin: float = 2.0
     # Width of a space when a line has too few words to measure it (em).
     space_width: float = 0.28
+    # Rows meet where the empty space between two lines is wider than this (em): cell padding,
+    # where the lines of one cell are set closer. Cuts rows apart on pages without rules.
+    row_gap: float = 0.5
+    # A run of words at least this share of the table's width is running text (a summary), not a cell.
+    prose_min_width: float = 0.6
+    # A line at the top or bottom of a page is a running header or footer when its text (digits
+    # aside) stands at the same place on at least this share of the pages (and on two at least).
+    furniture_min_share: float = 0.5
+    # A page number alone on a line is page furniture when at least this far (em) from the text next to it.
+    furniture_gap: float = 0.8
 
     def __post_init__(self) -> None:
         for setting in fields(self):
@@ -147,6 +171,9 @@ class PdfTableSettings:
                 f"PdfTableSettings.min_header_columns must be at most {len(COLUMN_KEYS)} "
                 f"(got {self.min_header_columns})"
             )
+        for name in ("prose_min_width", "furniture_min_share"):
+            if not 0 < getattr(self, name) <= 1:
+                raise ValueError(f"PdfTableSettings.{name} must be in (0, 1] (got {getattr(self, name)})")
         if not 0 < self.rule_min_width_ratio <= 1:
             raise ValueError(
                 f"PdfTableSettings.rule_min_width_ratio must be in (0, 1] (got {self.rule_min_width_ratio})"
@@ -383,9 +410,48 @@ def label_tokens(text: str) -> frozenset[str]:
     return frozenset(re.sub(r"[^a-z0-9]+", " ", plain).split()) - _FILLER_TOKENS
 
 
-def _plain(text: str) -> str:
-    plain = unicodedata.normalize("NFD", text)
-    return collapse_spaces("".join(ch for ch in plain if not unicodedata.combining(ch)))
+def section_of(text: str, labels: AmifLabels) -> tuple[int, str] | None:
+    """(number, name) when `text` opens with a section label and a number, else None."""
+    split = labels.profile.split_label(collapse_spaces(text), ["section"])
+    if split is None:
+        return None
+    match = _SECTION_NUMBER.match(split[1])
+    if match is None:
+        return None
+    return int(match.group(1)), clean_cell_text(match.group(2)).strip(_SECTION_NAME_EDGES).strip()
+
+
+def summary_label_length(text: str, labels: AmifLabels) -> int:
+    """How many characters of `text` a summary label opening it covers (0: none).
+
+    The label must end in a colon or stand alone, so prose that starts with "Description des
+    besoins" is not taken for a label.
+    """
+    split = labels.profile.split_label(text, ["summary"])
+    if split is None:
+        return 0
+    consumed = len(text) - len(split[1])
+    return consumed if ":" in text[:consumed] or not split[1].strip() else 0
+
+
+def row_item(line: str, labels: AmifLabels) -> tuple[str, str] | None:
+    """(field, value) when a line of the project cell opens a carrier, procedure or action item.
+
+    Without a bullet before it the label must end in a colon: a title may begin with the word
+    "Bénéficiaires". An action item is its code ("Action A.3 (OS1)" → "A.3").
+    """
+    bullet = _BULLET.match(line)
+    text = line[bullet.end() :] if bullet else line
+    split = labels.profile.split_label(text, ROW_ITEM_FIELDS)
+    if split is None:
+        return None
+    name, rest = split
+    if name == "action":
+        code = _ACTION_CODE.match(rest)
+        return ("action", f"{code.group(1).upper()}.{code.group(2)}") if code else None
+    if (bullet is None or not bullet.group().strip()) and ":" not in text[: len(text) - len(rest)]:
+        return None
+    return name, rest.strip()
 
 
 # --- Step 2: the header row ---------------------------------------------------------------------
@@ -411,12 +477,13 @@ class Header:
     bottom: float
 
 
-def match_header_label(text: str) -> str | None:
+def match_header_label(text: str, labels: AmifLabels | None = None) -> str | None:
     """The column a header label names, or None; the most specific synonym wins."""
+    labels = labels or amif_labels()
     tokens = label_tokens(text)
     best: tuple[int, str] | None = None
     tie = False
-    for key, synonyms in HEADER_SYNONYMS.items():
+    for key, synonyms in labels.header_synonyms.items():
         sizes = [len(s) for s in synonyms if s <= tokens]
         if not sizes:
             continue
@@ -441,12 +508,14 @@ def _label_clusters(lines: Sequence[TextLine], settings: PdfTableSettings) -> li
     return clusters
 
 
-def _header_from_lines(lines: Sequence[TextLine], settings: PdfTableSettings) -> Header | None:
+def _header_from_lines(
+    lines: Sequence[TextLine], settings: PdfTableSettings, labels: AmifLabels
+) -> Header | None:
     columns: dict[str, HeaderColumn] = {}
     for cluster in _label_clusters(lines, settings):
         ordered = sorted(cluster, key=lambda w: (round(w.top), w.x0))
         label = " ".join(w.text for w in ordered)
-        key = match_header_label(label)
+        key = match_header_label(label, labels)
         if key is None or key in columns:
             continue
         x0, x1 = min(w.x0 for w in cluster), max(w.x1 for w in cluster)
@@ -458,9 +527,13 @@ def _header_from_lines(lines: Sequence[TextLine], settings: PdfTableSettings) ->
 
 
 def find_header(
-    page: PageLayout, settings: PdfTableSettings, lines: Sequence[TextLine] | None = None
+    page: PageLayout,
+    settings: PdfTableSettings,
+    lines: Sequence[TextLine] | None = None,
+    labels: AmifLabels | None = None,
 ) -> Header | None:
     """The table's header row on this page: the first lines whose labels name enough columns."""
+    labels = labels or amif_labels()
     lines = list(lines) if lines is not None else group_into_lines(page.words, settings.line_tolerance)
     rule_ys = [rule.y for rule in page.rules]
     for start, first in enumerate(lines):
@@ -473,7 +546,7 @@ def find_header(
                 break
             band.append(following)
         for count in range(1, len(band) + 1):
-            header = _header_from_lines(band[:count], settings)
+            header = _header_from_lines(band[:count], settings, labels)
             if header and (best is None or len(header.columns) > len(best.columns)):
                 best = header
         if best is not None:
@@ -539,14 +612,6 @@ def _row_boundaries(page: PageLayout, settings: PdfTableSettings) -> list[PageRu
     return merged
 
 
-def is_section_line(text: str) -> bool:
-    return _SECTION.match(_plain(text)) is not None
-
-
-def is_summary_label_line(text: str) -> bool:
-    return _SUMMARY_LABEL.match(text) is not None
-
-
 def _table_bottom(lines: Sequence[TextLine], last_rule: float, settings: PdfTableSettings) -> float:
     """The last rule, or lower when text runs on right below it: a row split by the page break
     often has no closing rule, while a page footer stands apart."""
@@ -560,25 +625,78 @@ def _table_bottom(lines: Sequence[TextLine], last_rule: float, settings: PdfTabl
     return bottom
 
 
-def _is_repeated_header(band: Band, header: Header, settings: PdfTableSettings) -> bool:
-    repeated = _header_from_lines(band.lines[: settings.header_max_lines], settings)
+def _is_repeated_header(band: Band, header: Header, settings: PdfTableSettings, labels: AmifLabels) -> bool:
+    repeated = _header_from_lines(band.lines[: settings.header_max_lines], settings, labels)
     return repeated is not None and [c.key for c in repeated.columns] == [c.key for c in header.columns]
 
 
+def is_prose_line(line: TextLine, table_width: float, settings: PdfTableSettings) -> bool:
+    """A line of running text across the table (a summary), not cells side by side."""
+    return any(
+        run.x1 - run.x0 >= settings.prose_min_width * table_width
+        for run in split_line_into_runs(line, settings.word_gap_within_cell)
+    )
+
+
+def is_cells_line(line: TextLine, table_width: float, settings: PdfTableSettings) -> bool:
+    """A line with text in several cells side by side: part of a project row."""
+    runs = split_line_into_runs(line, settings.word_gap_within_cell)
+    return len(runs) > 1 and not is_prose_line(line, table_width, settings)
+
+
+def _structural_cuts(
+    body: Sequence[TextLine], rule_ys: Sequence[float], table_width: float, settings: PdfTableSettings
+) -> set[float]:
+    """Where rows meet without a rule: a wider gap than between the lines of a cell, or running
+    text starting under cells (a summary under its row) and cells under running text."""
+    cuts: set[float] = set()
+    for previous, line in itertools.pairwise(body):
+        if any(previous.middle < y < line.middle for y in rule_ys):
+            continue  # a rule already parts them
+        size = max(previous.size, line.size)
+        wide_gap = line.top - previous.bottom > settings.row_gap * size
+        prose_after_cells = is_prose_line(line, table_width, settings) and is_cells_line(
+            previous, table_width, settings
+        )
+        cells_after_prose = is_cells_line(line, table_width, settings) and is_prose_line(
+            previous, table_width, settings
+        )
+        if wide_gap or prose_after_cells or cells_after_prose:
+            cuts.add(line.top - 0.01)
+    return cuts
+
+
 def split_page_into_bands(
-    page: PageLayout, header: Header, lines: Sequence[TextLine], settings: PdfTableSettings
+    page: PageLayout,
+    header: Header,
+    lines: Sequence[TextLine],
+    settings: PdfTableSettings,
+    labels: AmifLabels | None = None,
 ) -> PageTable:
-    """Cut the body below the header at the row rules and at section and summary-label lines.
+    """Cut the body below the header at the row rules, at section and summary-label lines, and
+    where the layout shows a row ending without a rule (`_structural_cuts`).
 
     A header row repeated lower on the page (some tools print it again where a table part resumes)
     is dropped like the one at the top.
     """
+    labels = labels or amif_labels()
     boundaries = _row_boundaries(page, settings)
     body_top = header.bottom
     below_header = [r for r in boundaries if r.y > header.bottom - settings.rule_merge_tolerance]
     body_bottom = _table_bottom(lines, below_header[-1].y, settings) if len(below_header) > 1 else page.height
     body = [line for line in lines if body_top < line.middle < body_bottom]
-    cuts = sorted({r.y for r in below_header} | {line.top - 0.01 for line in body if _opens_band(line.text)})
+    if boundaries:
+        left, right = min(r.x0 for r in boundaries), max(r.x1 for r in boundaries)
+    else:
+        all_words = [w for line in body for w in line.words] or list(header.columns[0].words)
+        left, right = min(w.x0 for w in all_words), max(w.x1 for w in all_words)
+    left, right = min(left, header.columns[0].x0), max(right, header.columns[-1].x1)
+    opening = {line.top - 0.01 for line in body if _opens_band(line.text, labels)}
+    cuts = sorted(
+        {r.y for r in below_header}
+        | opening
+        | _structural_cuts(body, [r.y for r in below_header], right - left, settings)
+    )
     bands: list[Band] = []
     edges = [body_top, *[c for c in cuts if body_top < c < body_bottom], body_bottom]
     for top, bottom in itertools.pairwise(edges):
@@ -586,18 +704,13 @@ def split_page_into_bands(
         if not band_lines:
             continue
         band = Band(page.page_number, top, bottom, band_lines, at_page_top=not bands)
-        if not _is_repeated_header(band, header, settings):
+        if not _is_repeated_header(band, header, settings, labels):
             bands.append(band)
-    if boundaries:
-        left, right = min(r.x0 for r in boundaries), max(r.x1 for r in boundaries)
-    else:
-        all_words = [w for line in body for w in line.words] or list(header.columns[0].words)
-        left, right = min(w.x0 for w in all_words), max(w.x1 for w in all_words)
     return PageTable(page.page_number, header, tuple(bands), left, right)
 
 
-def _opens_band(text: str) -> bool:
-    return is_section_line(text) or is_summary_label_line(text)
+def _opens_band(text: str, labels: AmifLabels) -> bool:
+    return section_of(text, labels) is not None or summary_label_length(text, labels) > 0
 
 
 # --- Step 5: column boundaries ---------------------------------------------------------------------
@@ -679,47 +792,75 @@ def is_full_width(band: Band, grid: ColumnGrid, settings: PdfTableSettings) -> b
     return False
 
 
-def _has_row_items(band: Band) -> bool:
-    return any(_CARRIER_LABEL.match(line.text) or _PROCEDURE_LABEL.match(line.text) for line in band.lines)
+def _has_row_items(band: Band, labels: AmifLabels) -> bool:
+    return any(row_item(line.text, labels) for line in band.lines)
+
+
+def has_row_values(band: Band, grid: ColumnGrid) -> bool:
+    """Figures in the period or amount columns: what makes a band a project row."""
+    return any(grid.column_of(w) != TITLE and _DIGIT.search(w.text) for w in band.words)
+
+
+_PROJECT_KINDS: tuple[RowKind | None, ...] = ("project", "project_continued")
+_SUMMARY_KINDS: tuple[RowKind | None, ...] = ("summary", "summary_continued")
 
 
 def classify_band(
-    band: Band, previous_kind: RowKind | None, grid: ColumnGrid, settings: PdfTableSettings
+    band: Band,
+    previous_kind: RowKind | None,
+    grid: ColumnGrid,
+    settings: PdfTableSettings,
+    labels: AmifLabels | None = None,
 ) -> RowKind:
-    """Section and summary bands say so in their first words; a page's first band continues the
-    previous page's row, or its summary when its text runs across the column boundaries."""
-    if is_section_line(band.first_text):
+    """What a band is, by structure first: a project row has figures in its period or amount
+    columns (or at least a labelled carrier), a summary is text under a project with neither; a
+    section row says so. A page's first band continues the previous page's row or summary.
+
+    "unreadable" is a band that is none of these where it stands: text without figures or carrier
+    before any project of its section.
+    """
+    labels = labels or amif_labels()
+    if section_of(band.first_text, labels) is not None:
         return "section"
-    if is_summary_label_line(band.first_text):
+    if summary_label_length(band.first_text, labels):
         return "summary"
-    if band.at_page_top and previous_kind in ("project", "project_continued"):
+    full_width = is_full_width(band, grid, settings)
+    values = not full_width and has_row_values(band, grid)
+    title_only = all(grid.column_of(w) == TITLE for w in band.words)
+    if band.at_page_top and previous_kind in _PROJECT_KINDS:
         return "project_continued"
-    if band.at_page_top and previous_kind in ("summary", "summary_continued"):
-        title_only = all(grid.column_of(w) == TITLE for w in band.words)
-        if is_full_width(band, grid, settings) or (title_only and not _has_row_items(band)):
-            return "summary_continued"
+    summary_like = full_width or (title_only and not _has_row_items(band, labels))
+    if band.at_page_top and previous_kind in _SUMMARY_KINDS and summary_like:
+        return "summary_continued"
     if band.at_page_top and previous_kind is None:
         # Reading starts inside the table (a page range): the rest of a row or summary not seen.
-        if is_full_width(band, grid, settings):
+        if full_width:
             return "summary_continued"
-        if _starts_with_row_item(band, grid):
+        if _starts_with_row_item(band, grid, labels):
             return "project_continued"
-    return "project"
+    if values:
+        return "project"
+    if title_only and previous_kind in _PROJECT_KINDS and _starts_with_row_item(band, grid, labels):
+        return "project_continued"  # the carrier or procedure of the row above, set a little apart
+    if _has_row_items(band, labels) and not full_width:
+        return "project"  # a carrier without figures: a row whose amounts are missing
+    if previous_kind in _PROJECT_KINDS or previous_kind in _SUMMARY_KINDS:
+        return "summary"
+    return "unreadable"
 
 
-def _starts_with_row_item(band: Band, grid: ColumnGrid) -> bool:
+def _starts_with_row_item(band: Band, grid: ColumnGrid, labels: AmifLabels) -> bool:
     first_cell = [w for w in band.lines[0].words if grid.column_of(w) == TITLE]
-    text = " ".join(w.text for w in first_cell)
-    return bool(_CARRIER_LABEL.match(text) or _PROCEDURE_LABEL.match(text) or _ACTION.match(text))
+    return row_item(" ".join(w.text for w in first_cell), labels) is not None
 
 
-def _is_ambiguous(band: Band, previous_kind: RowKind | None) -> bool:
+def _is_ambiguous(band: Band, previous_kind: RowKind | None, labels: AmifLabels) -> bool:
     """A page's first band after a summary may be its continuation or a new row: decided with the grid."""
     return (
         band.at_page_top
-        and previous_kind in ("summary", "summary_continued")
-        and not is_section_line(band.first_text)
-        and not is_summary_label_line(band.first_text)
+        and previous_kind in _SUMMARY_KINDS
+        and section_of(band.first_text, labels) is None
+        and not summary_label_length(band.first_text, labels)
     )
 
 
@@ -757,15 +898,16 @@ def _words_bbox(lines: Sequence[TextLine]) -> BBox:
     )
 
 
-def parse_first_cell(lines: Sequence[str]) -> dict[str, str]:
+def parse_first_cell(lines: Sequence[str], labels: AmifLabels | None = None) -> dict[str, str]:
     """Title, carrier, procedure and action code from the lines of the project cell.
 
     Lines before the first labelled item form the title; an item runs until the next label.
     """
+    labels = labels or amif_labels()
     title: list[str] = []
     items: list[list[str]] = []
     for line in lines:
-        if _CARRIER_LABEL.match(line) or _PROCEDURE_LABEL.match(line) or _ACTION.match(line):
+        if row_item(line, labels):
             items.append([line])
         elif items:
             items[-1].append(line)
@@ -773,13 +915,10 @@ def parse_first_cell(lines: Sequence[str]) -> dict[str, str]:
             title.append(line)
     parsed = {"title": clean_cell_text("\n".join(title)), "carrier": "", "procedure": "", "action": ""}
     for item in items:
-        text = clean_cell_text("\n".join(item))
-        if action := _ACTION.match(text):
-            parsed["action"] = f"{action.group(1).upper()}.{action.group(2)}"
-        elif carrier := _CARRIER_LABEL.match(text):
-            parsed["carrier"] = text[carrier.end() :].strip()
-        elif procedure := _PROCEDURE_LABEL.match(text):
-            parsed["procedure"] = text[procedure.end() :].strip()
+        found = row_item(clean_cell_text("\n".join(item)), labels)
+        if found is not None:
+            name, value = found
+            parsed[name] = value
     return parsed
 
 
@@ -840,13 +979,13 @@ class SummaryLine:
     band_index: int
 
 
-def summary_lines_of_band(band: Band, band_index: int) -> list[SummaryLine]:
+def summary_lines_of_band(band: Band, band_index: int, labels: AmifLabels) -> list[SummaryLine]:
     """All words of each line, whatever column they sit in; the label dropped from the first line."""
     result: list[SummaryLine] = []
     for position, line in enumerate(band.lines):
         words = line.words
-        if position == 0 and (label := _SUMMARY_LABEL.match(line.text)):
-            words = words[len(line.text[: label.end()].split()) :]
+        if position == 0 and (label_length := summary_label_length(line.text, labels)):
+            words = words[len(line.text[:label_length].split()) :]
         if words:
             kept = TextLine(words)
             result.append(SummaryLine(kept.text, kept, band.page_number, band_index))
@@ -894,11 +1033,12 @@ def summary_paragraphs(
         if previous is None:
             new_paragraph = True
         else:
-            same_band = entry.band_index == previous.band_index
+            # Bands of one page are cut where the spacing widens, so compare pitches across them.
+            same_page = entry.page_number == previous.page_number
             pitch = entry.line.baseline - previous.line.baseline
             right = right_limits.get(previous.page_number, previous.line.x1)
             new_paragraph = (
-                same_band and pitch > usual_pitch + settings.paragraph_extra_gap
+                same_page and pitch > usual_pitch + settings.paragraph_extra_gap
             ) or ended_on_purpose(previous.line, entry.line, right, settings)
         if new_paragraph:
             paragraphs.append([entry.text])
@@ -946,21 +1086,15 @@ class _RowBuilder:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _section(text: str) -> tuple[int, str]:
-    number = _SECTION.match(_plain(text))
-    label = _SECTION_LABEL_PREFIX.sub("", text, count=1)
-    label = clean_cell_text(label).strip(" :;-–—\"'«»“”").strip()
-    return (int(number.group(1)) if number else 0), label
-
-
 def _build_row(
     builder: _RowBuilder,
     source_name: str,
     summary_settings: tuple[float, dict[int, float]],
     settings: PdfTableSettings,
+    labels: AmifLabels,
 ) -> AmifRow:
     first_cell = [line.text for part in builder.cells.get(TITLE, []) for line in part.lines]
-    parsed = parse_first_cell(first_cell)
+    parsed = parse_first_cell(first_cell, labels)
     period = collapse_spaces(
         " ".join(line.text for part in builder.cells.get(PERIOD, []) for line in part.lines)
     )
@@ -990,57 +1124,104 @@ NO_TABLE_REASON = (
 )
 
 
-def page_tables(pages: Sequence[PageLayout], settings: PdfTableSettings) -> list[PageTable]:
-    """Each page's header and bands; a page without its own header row reuses the previous one."""
+def _furniture_key(line: TextLine) -> tuple[str, int]:
+    """A line as it recurs from page to page: digits masked (page numbers, dates), position kept."""
+    return _DIGIT.sub("#", collapse_spaces(line.text)).casefold(), round(line.top / 3)
+
+
+def repeated_lines(
+    pages_lines: Sequence[Sequence[TextLine]], settings: PdfTableSettings
+) -> set[tuple[str, int]]:
+    """Keys of lines printed at the same place on enough pages to be running headers or footers."""
+    counts: collections.Counter[tuple[str, int]] = collections.Counter()
+    for lines in pages_lines:
+        counts.update({_furniture_key(line) for line in lines})
+    needed = max(2, settings.furniture_min_share * len(pages_lines))
+    return {key for key, count in counts.items() if count >= needed}
+
+
+def _is_page_number(line: TextLine, neighbour: TextLine | None, settings: PdfTableSettings) -> bool:
+    """A page number alone on its line, set apart from the text next to it."""
+    if not _PAGE_NUMBER.match(collapse_spaces(line.text)):
+        return False
+    if neighbour is None:
+        return True
+    gap = line.top - neighbour.bottom if line.top > neighbour.top else neighbour.top - line.bottom
+    return gap >= settings.furniture_gap * line.size
+
+
+def drop_page_furniture(
+    lines: Sequence[TextLine], repeated: set[tuple[str, int]], settings: PdfTableSettings
+) -> list[TextLine]:
+    """The page's lines without its running headers, footers and page numbers at the top and bottom."""
+    kept = list(lines)
+    while kept and (
+        _furniture_key(kept[0]) in repeated
+        or _is_page_number(kept[0], kept[1] if len(kept) > 1 else None, settings)
+    ):
+        kept.pop(0)
+    while kept and (
+        _furniture_key(kept[-1]) in repeated
+        or _is_page_number(kept[-1], kept[-2] if len(kept) > 1 else None, settings)
+    ):
+        kept.pop()
+    return kept
+
+
+def page_tables(
+    pages: Sequence[PageLayout], settings: PdfTableSettings, labels: AmifLabels | None = None
+) -> list[PageTable]:
+    """Each page's header and bands; a page without its own header row reuses the previous one.
+
+    The header is looked for among all the page's lines (a running title above it does no harm);
+    the body is read from the lines left once the page furniture is dropped.
+    """
+    labels = labels or amif_labels()
+    all_lines = [group_into_lines(page.words, settings.line_tolerance) for page in pages]
+    repeated = repeated_lines(all_lines, settings)
     tables: list[PageTable] = []
     last_header: Header | None = None
-    for page in pages:
-        lines = group_into_lines(page.words, settings.line_tolerance)
-        header = find_header(page, settings, lines)
-        if header is None and last_header is not None:
-            boundaries = _row_boundaries(page, settings)
-            top = boundaries[0].y if boundaries else 0.0
+    for page, lines in zip(pages, all_lines, strict=True):
+        header = find_header(page, settings, lines, labels)
+        body_lines = drop_page_furniture(lines, repeated, settings)
+        if header is None and last_header is not None and body_lines:
+            # No header row on this page: the table goes on in the previous page's columns.
+            top = body_lines[0].top - 0.01
             header = Header(last_header.columns, top, top)
         if header is None:
             continue
         last_header = header
-        tables.append(split_page_into_bands(page, header, lines, settings))
+        tables.append(split_page_into_bands(page, header, body_lines, settings, labels))
     return tables
 
 
-def _preliminary_kinds(tables: Sequence[PageTable]) -> list[list[RowKind | None]]:
-    """Kinds known without columns; None where a page's first band may continue a summary."""
-    kinds: list[list[RowKind | None]] = []
-    previous: RowKind | None = None
-    for table in tables:
-        page_kinds: list[RowKind | None] = []
-        for band in table.bands:
-            kind: RowKind | None
-            if is_section_line(band.first_text):
-                kind = "section"
-            elif is_summary_label_line(band.first_text):
-                kind = "summary"
-            elif _is_ambiguous(band, previous) or (band.at_page_top and previous is None):
-                kind = None
-            elif band.at_page_top and previous in ("project", "project_continued"):
-                kind = "project_continued"
-            else:
-                kind = "project"
-            page_kinds.append(kind)
-            previous = kind if kind is not None else "summary_continued"
-        kinds.append(page_kinds)
-    return kinds
+def _grid_words(table: PageTable, labels: AmifLabels, settings: PdfTableSettings) -> list[PageWord]:
+    """Words of the bands that hold cells side by side (project rows, not sections or summaries),
+    running text aside: where the columns' empty strips are measured."""
+    width = table.right - table.left
+    return [
+        word
+        for band in table.bands
+        if section_of(band.first_text, labels) is None
+        and not summary_label_length(band.first_text, labels)
+        and any(is_cells_line(line, width, settings) for line in band.lines)
+        for line in band.lines
+        if not is_prose_line(line, width, settings)
+        for word in line.words
+    ]
 
 
-def page_grids(tables: Sequence[PageTable], settings: PdfTableSettings) -> list[ColumnGrid]:
+def page_grids(
+    tables: Sequence[PageTable], settings: PdfTableSettings, labels: AmifLabels | None = None
+) -> list[ColumnGrid]:
     """A column grid per page, from the words of every project row under the same header layout.
 
     Pages are grouped by header layout first, so the work grows with the page count, not its square.
     """
-    kinds = _preliminary_kinds(tables)
+    labels = labels or amif_labels()
     groups: list[tuple[PageTable, list[PageWord]]] = []  # (first table of the layout, row words)
     group_of_page: list[int] = []
-    for table, table_kinds in zip(tables, kinds, strict=True):
+    for table in tables:
         index = next(
             (
                 i
@@ -1053,12 +1234,7 @@ def page_grids(tables: Sequence[PageTable], settings: PdfTableSettings) -> list[
             groups.append((table, []))
             index = len(groups) - 1
         group_of_page.append(index)
-        groups[index][1].extend(
-            word
-            for band, kind in zip(table.bands, table_kinds, strict=True)
-            if kind in ("project", "project_continued")
-            for word in band.words
-        )
+        groups[index][1].extend(_grid_words(table, labels, settings))
     left = min(table.left for table in tables)
     right = max(table.right for table in tables)
     grids = [column_grid(first.header, words, left, right, settings) for first, words in groups]
@@ -1096,15 +1272,23 @@ def _no_section(source_name: str, band: Band, grid: ColumnGrid) -> Finding:
     )
 
 
+def _summary_bbox(band: Band, grid: ColumnGrid) -> BBox:
+    return (round(grid.left, 1), round(band.top, 1), round(grid.right, 1), round(band.bottom, 1))
+
+
 def assemble_amif_rows(
-    pages: Sequence[PageLayout], source_name: str, settings: PdfTableSettings | None = None
+    pages: Sequence[PageLayout],
+    source_name: str,
+    settings: PdfTableSettings | None = None,
+    profile: Profile | None = None,
 ) -> AmifExtraction:
     """Rows of the AMIF table from page layouts in page order (all pages of the table, or a run of them)."""
     settings = settings or PdfTableSettings()
-    tables = page_tables(pages, settings)
+    labels = amif_labels(profile)
+    tables = page_tables(pages, settings, labels)
     if not tables:
         raise InputError(source_name, NO_TABLE_REASON)
-    grids = page_grids(tables, settings)
+    grids = page_grids(tables, settings, labels)
     builders: list[_RowBuilder] = []
     findings: list[Finding] = []
     section_number, section_label = 0, ""
@@ -1113,39 +1297,40 @@ def assemble_amif_rows(
     for table, grid in zip(tables, grids, strict=True):
         for band in table.bands:
             band_index += 1
-            kind = classify_band(band, previous, grid, settings)
-            current = builders[-1] if builders and previous not in (None, "section") else None
+            kind = classify_band(band, previous, grid, settings, labels)
+            attached = previous not in (None, "section", "unreadable")
+            current = builders[-1] if builders and attached else None
             if kind == "section":
-                section_number, section_label = _section(" ".join(line.text for line in band.lines))
+                section_number, section_label = section_of(
+                    " ".join(line.text for line in band.lines), labels
+                ) or (0, "")
             elif kind == "project":
                 builders.append(_RowBuilder(section_number, section_label, band, grid))
                 _add_row_band(builders[-1], band, grid, settings)
                 if not section_number:
                     builders[-1].findings.append(_no_section(source_name, band, grid))
-            elif current is None:
+            elif kind == "unreadable" or current is None:
                 findings.append(_unreadable(source_name, band, grid, f"in a {kind.replace('_', ' ')} band"))
+                kind = "unreadable"
             elif kind == "project_continued":
                 _add_row_band(current, band, grid, settings)
-                current.findings.append(
-                    _stitch_finding(source_name, "row", band, _first_cell_bbox(band, grid))
-                )
-            else:
-                current.summary.extend(summary_lines_of_band(band, band_index))
-                if kind == "summary_continued":
-                    bbox = (
-                        round(grid.left, 1),
-                        round(band.top, 1),
-                        round(grid.right, 1),
-                        round(band.bottom, 1),
+                if band.at_page_top:
+                    current.findings.append(
+                        _stitch_finding(source_name, "row", band, _first_cell_bbox(band, grid))
                     )
-                    current.findings.append(_stitch_finding(source_name, "summary", band, bbox))
+            else:
+                current.summary.extend(summary_lines_of_band(band, band_index, labels))
+                if kind == "summary_continued":
+                    current.findings.append(
+                        _stitch_finding(source_name, "summary", band, _summary_bbox(band, grid))
+                    )
             previous = kind
     all_summary_lines = [line for builder in builders for line in builder.summary]
     summary_layout = (
         usual_line_pitch(all_summary_lines),
         summary_right_limits(all_summary_lines, {table.page_number: table for table in tables}),
     )
-    rows = [_build_row(builder, source_name, summary_layout, settings) for builder in builders]
+    rows = [_build_row(builder, source_name, summary_layout, settings, labels) for builder in builders]
     return AmifExtraction(source_name, rows, findings)
 
 
@@ -1154,21 +1339,26 @@ def extract_amif_pdf(
     source_name: str | None = None,
     settings: PdfTableSettings | None = None,
     page_numbers: Sequence[int] | None = None,
+    profile: Profile | None = None,
 ) -> AmifExtraction:
     """Read the AMIF project list from a PDF (all pages, or the 1-based ``page_numbers`` in order)."""
     settings = settings or PdfTableSettings()
     name = source_name or path.name
     with open_pdf(path) as pdf:
         layouts = list(_read_layouts(pdf, path, page_numbers, settings))
-    return amif_rows_from_layouts(path, name, layouts, settings)
+    return amif_rows_from_layouts(path, name, layouts, settings, profile)
 
 
 def amif_rows_from_layouts(
-    path: Path, source_name: str, layouts: Sequence[PageLayout], settings: PdfTableSettings | None = None
+    path: Path,
+    source_name: str,
+    layouts: Sequence[PageLayout],
+    settings: PdfTableSettings | None = None,
+    profile: Profile | None = None,
 ) -> AmifExtraction:
     """`assemble_amif_rows` for a whole file, a failure naming the file (layouts read whole or in ranges)."""
     try:
-        extraction = assemble_amif_rows(layouts, source_name, settings)
+        extraction = assemble_amif_rows(layouts, source_name, settings, profile)
     except InputError as error:
         raise InputError(path, error.reason) from error
     extraction.page_text = {layout.page_number: layout_lines(layout) for layout in layouts}
@@ -1180,12 +1370,17 @@ def layout_lines(layout: PageLayout) -> tuple[PageLine, ...]:
     return lines_from_words((word.text, word.x0, word.top, word.bottom) for word in layout.words)
 
 
-def looks_like_amif_pdf(path: Path, settings: PdfTableSettings | None = None) -> bool:
-    """Whether the first pages carry the AMIF table's header row; `InputError` if the PDF is unreadable."""
+def looks_like_amif_pdf(
+    path: Path, settings: PdfTableSettings | None = None, profile: Profile | None = None
+) -> bool:
+    """Whether the first pages carry the AMIF table's header row (labels from the profile);
+    `InputError` if the PDF is unreadable."""
     settings = settings or PdfTableSettings()
+    labels = amif_labels(profile)
     with open_pdf(path) as pdf:
         count = len(_pdf_pages(pdf, path))
         wanted = range(1, min(count, settings.header_search_pages) + 1)
         return any(
-            find_header(layout, settings) is not None for layout in _read_layouts(pdf, path, wanted, settings)
+            find_header(layout, settings, labels=labels) is not None
+            for layout in _read_layouts(pdf, path, wanted, settings)
         )

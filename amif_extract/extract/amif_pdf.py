@@ -61,12 +61,21 @@ _FILLER_TOKENS = frozenset(
 # What follows a section label: "1", "n° 2", "No. 3", then the objective's name.
 _SECTION_NUMBER = re.compile(r"^(?:n\s*[°o]\.?\s*)?(\d+)\b(.*)$", re.IGNORECASE | re.DOTALL)
 _SECTION_NAME_EDGES = " :;-–—\"'«»“”"
-# Leading dashes and bullets; a bullet glyph without a Unicode mapping reads as "(cid:127)".
+# A bullet glyph of a standard PDF font without a Unicode mapping reads as "(cid:127)".
+_UNMAPPED_BULLET = "(cid:127)"
+# Leading dashes and bullets.
 _BULLET = re.compile(r"^(?:\(cid:\d+\)|[\s\-–—•·*▪])*")
+_BULLET_GLYPHS = frozenset("•·*▪(")  # "(" of an unmapped "(cid:127)"
+# "Label : value": one to three words, the first capitalised, then a colon.
+_LABEL_AND_VALUE = re.compile(r"^([A-ZÀ-Þ][\w'’-]*(?:\s+[\w'’-]+){0,2})\s*:(?:\s|$)")
 _ACTION_CODE = re.compile(r"^([A-Za-z])\s*\.?\s*(\d+)")
 ROW_ITEM_FIELDS = ("carrier", "procedure", "action")
 _ALNUM = re.compile(r"\w")
 _DIGIT = re.compile(r"\d")
+# How a paragraph ends: a full stop, colon, semicolon, closing quote or bracket...
+_SENTENCE_END = re.compile(r"[.!?:;»”\")…]\s*$")
+# A date as periods print it (01/01/2023, 01.01.2023, 2023-01-01): two of them make a whole period.
+_DATE = re.compile(r"\b(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})\b")
 # Page numbers as printed alone on a line: "- 10 -", "Page 3 / 9", "p. 3", "3/48", "3 sur 9", "12".
 _PAGE_NUMBER = re.compile(
     r"^(?:[-–—]\s*\d{1,4}\s*[-–—]|(?:page|p\.|seite)?\s*\d{1,4}(?:\s*(?:/|sur|of|von|de)\s*\d{1,4})?)$",
@@ -117,7 +126,7 @@ class PdfTableSettings:
     # Inside one cell, words on a line are at most this far apart (em); wider gaps separate cells.
     word_gap_within_cell: float = 0.6
     # A header label wraps over at most this many lines.
-    header_max_lines: int = 3
+    header_max_lines: int = 5
     # Two header lines belong to one header when the second starts at most this far (em) below the first.
     header_line_pitch: float = 1.8
     # Columns that must be recognised for a header (title and total among them).
@@ -152,7 +161,7 @@ class PdfTableSettings:
     # A line at the top or bottom of a page is a running header or footer when its text (digits
     # aside) stands at the same place on at least this share of the pages (and on two at least).
     furniture_min_share: float = 0.5
-    # A page number alone on a line is page furniture when at least this far (em) from the text next to it.
+    # A running line or page number is page furniture when at least this far (em) from the text next to it.
     furniture_gap: float = 0.8
 
     def __post_init__(self) -> None:
@@ -403,11 +412,17 @@ def split_line_into_runs(line: TextLine, gap_em: float) -> list[TextLine]:
     return [TextLine(tuple(run)) for run in runs]
 
 
-def label_tokens(text: str) -> frozenset[str]:
-    """Significant tokens of a label: no accents, case, punctuation, currency or filler words."""
+def label_tokens(text: str, joined_pairs: bool = False) -> frozenset[str]:
+    """Significant tokens of a label: no accents, case, punctuation, currency or filler words.
+
+    With `joined_pairs`, two neighbouring tokens also count joined, for a printed header whose
+    narrow cell broke a word in two ("Contributi" / "on nationale").
+    """
     plain = unicodedata.normalize("NFD", text)
     plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).lower()
-    return frozenset(re.sub(r"[^a-z0-9]+", " ", plain).split()) - _FILLER_TOKENS
+    tokens = re.sub(r"[^a-z0-9]+", " ", plain).split()
+    joined = {a + b for a, b in itertools.pairwise(tokens)} if joined_pairs else set()
+    return frozenset(tokens) - _FILLER_TOKENS | joined
 
 
 def section_of(text: str, labels: AmifLabels) -> tuple[int, str] | None:
@@ -475,12 +490,14 @@ class Header:
     columns: tuple[HeaderColumn, ...]  # left to right
     top: float
     bottom: float
+    # Header labels that name no column the profile knows: a column the table has and cannot read.
+    unknown_labels: tuple[str, ...] = ()
 
 
 def match_header_label(text: str, labels: AmifLabels | None = None) -> str | None:
     """The column a header label names, or None; the most specific synonym wins."""
     labels = labels or amif_labels()
-    tokens = label_tokens(text)
+    tokens = label_tokens(text, joined_pairs=True)
     best: tuple[int, str] | None = None
     tie = False
     for key, synonyms in labels.header_synonyms.items():
@@ -512,10 +529,13 @@ def _header_from_lines(
     lines: Sequence[TextLine], settings: PdfTableSettings, labels: AmifLabels
 ) -> Header | None:
     columns: dict[str, HeaderColumn] = {}
+    unknown: list[tuple[float, str]] = []
     for cluster in _label_clusters(lines, settings):
         ordered = sorted(cluster, key=lambda w: (round(w.top), w.x0))
         label = " ".join(w.text for w in ordered)
         key = match_header_label(label, labels)
+        if key is None and label_tokens(label):
+            unknown.append((min(w.top for w in cluster), label))
         if key is None or key in columns:
             continue
         x0, x1 = min(w.x0 for w in cluster), max(w.x1 for w in cluster)
@@ -523,7 +543,10 @@ def _header_from_lines(
     if TITLE not in columns or "total_cost" not in columns or len(columns) < settings.min_header_columns:
         return None
     ordered_columns = tuple(sorted(columns.values(), key=lambda c: c.center))
-    return Header(ordered_columns, min(line.top for line in lines), max(line.bottom for line in lines))
+    top, bottom = min(line.top for line in lines), max(line.bottom for line in lines)
+    # Text above the highest label is a caption ("Tableau :"), not a column's label.
+    labels_top = min(w.top for column in ordered_columns for w in column.words) - settings.line_tolerance
+    return Header(ordered_columns, top, bottom, tuple(label for y, label in unknown if y >= labels_top))
 
 
 def find_header(
@@ -683,7 +706,9 @@ def split_page_into_bands(
     boundaries = _row_boundaries(page, settings)
     body_top = header.bottom
     below_header = [r for r in boundaries if r.y > header.bottom - settings.rule_merge_tolerance]
-    body_bottom = _table_bottom(lines, below_header[-1].y, settings) if len(below_header) > 1 else page.height
+    # The page furniture is gone: whatever text is left below the header belongs to the table,
+    # also below its last rule (a row split by the page break may be left without one).
+    body_bottom = page.height
     body = [line for line in lines if body_top < line.middle < body_bottom]
     if boundaries:
         left, right = min(r.x0 for r in boundaries), max(r.x1 for r in boundaries)
@@ -811,10 +836,13 @@ def classify_band(
     grid: ColumnGrid,
     settings: PdfTableSettings,
     labels: AmifLabels | None = None,
+    previous_period_complete: bool = False,
 ) -> RowKind:
     """What a band is, by structure first: a project row has figures in its period or amount
     columns (or at least a labelled carrier), a summary is text under a project with neither; a
-    section row says so. A page's first band continues the previous page's row or summary.
+    section row says so. A page's first band continues the previous page's row or summary, unless
+    the row above already has its whole period (`previous_period_complete`) and the band starts a
+    period of its own: then it is the next project.
 
     "unreadable" is a band that is none of these where it stands: text without figures or carrier
     before any project of its section.
@@ -827,8 +855,11 @@ def classify_band(
     full_width = is_full_width(band, grid, settings)
     values = not full_width and has_row_values(band, grid)
     title_only = all(grid.column_of(w) == TITLE for w in band.words)
+    if band.at_page_top and previous_kind in _PROJECT_KINDS and full_width:
+        return "summary"  # the row ended at the foot of the previous page, its summary starts here
     if band.at_page_top and previous_kind in _PROJECT_KINDS:
-        return "project_continued"
+        starts_period = any(_DATE.search(w.text) for w in band.words if grid.column_of(w) == PERIOD)
+        return "project" if previous_period_complete and starts_period else "project_continued"
     summary_like = full_width or (title_only and not _has_row_items(band, labels))
     if band.at_page_top and previous_kind in _SUMMARY_KINDS and summary_like:
         return "summary_continued"
@@ -922,6 +953,35 @@ def parse_first_cell(lines: Sequence[str], labels: AmifLabels | None = None) -> 
     return parsed
 
 
+def unknown_items(lines: Sequence[str], labels: AmifLabels) -> list[str]:
+    """Lines of the project cell that open an item whose label the profile does not know.
+
+    Such a line starts with a bullet glyph, or reads "Label : value" after a dash or once a known
+    item has begun (a title may well hold a colon, a wrapped name a dash). Left unrecognised, its
+    text would end up in the title or in the item above, so it must be reported.
+    """
+    unknown: list[str] = []
+    seen_item = False
+    for line in lines[1:]:
+        if row_item(line, labels):
+            seen_item = True
+            continue
+        bullet = _BULLET.match(line)
+        rest = line[bullet.end() :] if bullet else line
+        # A dash may be a wrapped "Croix-Rouge – Service LISKO"; a bullet glyph never is.
+        glyph = bool(bullet and set(bullet.group()) & _BULLET_GLYPHS)
+        dash = bool(bullet and bullet.group().strip())
+        if glyph or ((seen_item or dash) and _LABEL_AND_VALUE.match(rest)):
+            unknown.append(collapse_spaces(line))
+    return unknown
+
+
+def unknown_summary_label(text: str) -> str:
+    """The "Label :" opening a summary when it reads like a label the profile does not know, else ""."""
+    match = _LABEL_AND_VALUE.match(text)
+    return match.group(1) if match else ""
+
+
 _ENDS_IN_DIGIT_GROUP = re.compile(r"\d$")
 _STARTS_WITH_THOUSANDS_GROUP = re.compile(r"^\d{3}(?!\d)")
 
@@ -988,7 +1048,8 @@ def summary_lines_of_band(band: Band, band_index: int, labels: AmifLabels) -> li
             words = words[len(line.text[:label_length].split()) :]
         if words:
             kept = TextLine(words)
-            result.append(SummaryLine(kept.text, kept, band.page_number, band_index))
+            text = kept.text.replace(_UNMAPPED_BULLET, "•")
+            result.append(SummaryLine(text, kept, band.page_number, band_index))
     return result
 
 
@@ -1021,11 +1082,13 @@ def summary_paragraphs(
     usual_pitch: float,
     right_limits: dict[int, float],
     settings: PdfTableSettings,
+    trust_page_break_ends: bool = True,
 ) -> list[str]:
     """Summary lines grouped into paragraphs, each cleaned like a cell.
 
     A paragraph starts after a wider line spacing than usual, or after a line that ended although
-    the next word would have fitted (the only sign left across a page break).
+    the next word would have fitted (the only sign left across a page break, unless the document
+    shows that its tool ends lines early there: `trust_page_break_ends`).
     """
     paragraphs: list[list[str]] = []
     previous: SummaryLine | None = None
@@ -1037,9 +1100,14 @@ def summary_paragraphs(
             same_page = entry.page_number == previous.page_number
             pitch = entry.line.baseline - previous.line.baseline
             right = right_limits.get(previous.page_number, previous.line.x1)
-            new_paragraph = (
-                same_page and pitch > usual_pitch + settings.paragraph_extra_gap
-            ) or ended_on_purpose(previous.line, entry.line, right, settings)
+            # A line starting in lower case, or after one that stops mid-sentence, goes on with
+            # the sentence however short the line before (some tools end the last line before a
+            # page break early).
+            goes_on = _goes_on(previous, entry)
+            trusted = same_page or trust_page_break_ends
+            new_paragraph = (same_page and pitch > usual_pitch + settings.paragraph_extra_gap) or (
+                trusted and not goes_on and ended_on_purpose(previous.line, entry.line, right, settings)
+            )
         if new_paragraph:
             paragraphs.append([entry.text])
         else:
@@ -1047,6 +1115,28 @@ def summary_paragraphs(
         previous = entry
     cleaned = (clean_cell_text("\n".join(paragraph)) for paragraph in paragraphs)
     return [paragraph for paragraph in cleaned if paragraph]
+
+
+def _goes_on(previous: SummaryLine, entry: SummaryLine) -> bool:
+    return entry.text[:1].islower() or not _SENTENCE_END.search(previous.text)
+
+
+def page_break_ends_are_trusted(
+    summaries: Sequence[Sequence[SummaryLine]], right_limits: dict[int, float], settings: PdfTableSettings
+) -> bool:
+    """Whether a summary line ending short before a page break means its paragraph ends there.
+
+    Not when the same document has a line ending short before a page break in the middle of a
+    sentence: its tool ends lines early at page breaks, so a short line there proves nothing.
+    """
+    for lines in summaries:
+        for previous, entry in itertools.pairwise(lines):
+            if entry.page_number == previous.page_number or not _goes_on(previous, entry):
+                continue
+            right = right_limits.get(previous.page_number, previous.line.x1)
+            if ended_on_purpose(previous.line, entry.line, right, settings):
+                return False
+    return True
 
 
 def usual_line_pitch(lines: Sequence[SummaryLine]) -> float:
@@ -1086,20 +1176,53 @@ class _RowBuilder:
     findings: list[Finding] = field(default_factory=list)
 
 
+def _cell_text(builder: _RowBuilder, key: str) -> str:
+    return " ".join(line.text for part in builder.cells.get(key, []) for line in part.lines)
+
+
 def _build_row(
     builder: _RowBuilder,
     source_name: str,
-    summary_settings: tuple[float, dict[int, float]],
+    summary_settings: tuple[float, dict[int, float], bool],
     settings: PdfTableSettings,
     labels: AmifLabels,
 ) -> AmifRow:
     first_cell = [line.text for part in builder.cells.get(TITLE, []) for line in part.lines]
     parsed = parse_first_cell(first_cell, labels)
+    if not parsed["title"]:
+        builder.findings.append(
+            Finding(
+                "unreadable_row",
+                "a project row without a title: the title was not found in its first cell "
+                "(it may have been read as the text above the row)",
+                SourceLocation(
+                    source_name,
+                    page=builder.start_band.page_number,
+                    bbox=_first_cell_bbox(builder.start_band, builder.start_grid),
+                ),
+                column="title",
+                value=collapse_spaces(" ".join(first_cell))[:200],
+            )
+        )
+    for line in unknown_items(first_cell, labels):
+        builder.findings.append(
+            Finding(
+                "unreadable_row",
+                "a line of the project cell starts with a label the amif_table profile does not "
+                "know; its text is left where it stands (add the label to the profile)",
+                SourceLocation(
+                    source_name,
+                    page=builder.start_band.page_number,
+                    bbox=_first_cell_bbox(builder.start_band, builder.start_grid),
+                ),
+                value=line[:200],
+            )
+        )
     period = collapse_spaces(
         " ".join(line.text for part in builder.cells.get(PERIOD, []) for line in part.lines)
     )
     amounts = {key: _amount_cell(builder, key, source_name) for key in AMOUNT_COLUMNS}
-    usual_pitch, right_limits = summary_settings
+    usual_pitch, right_limits, trust_page_break_ends = summary_settings
     return AmifRow(
         specific_objective=builder.specific_objective,
         specific_objective_label=builder.specific_objective_label,
@@ -1109,7 +1232,9 @@ def _build_row(
         action_code=parsed["action"],
         period_raw=period,
         amounts_raw=amounts,
-        summary="\n".join(summary_paragraphs(builder.summary, usual_pitch, right_limits, settings)),
+        summary="\n".join(
+            summary_paragraphs(builder.summary, usual_pitch, right_limits, settings, trust_page_break_ends)
+        ),
         location=SourceLocation(
             source_name,
             page=builder.start_band.page_number,
@@ -1140,9 +1265,12 @@ def repeated_lines(
     return {key for key, count in counts.items() if count >= needed}
 
 
-def _is_page_number(line: TextLine, neighbour: TextLine | None, settings: PdfTableSettings) -> bool:
-    """A page number alone on its line, set apart from the text next to it."""
-    if not _PAGE_NUMBER.match(collapse_spaces(line.text)):
+def _is_furniture(
+    line: TextLine, neighbour: TextLine | None, repeated: set[tuple[str, int]], settings: PdfTableSettings
+) -> bool:
+    """A running header or footer, or a page number alone on its line, set apart from the text
+    next to it: a table line that happens to recur at the same place sits closer to its cell."""
+    if _furniture_key(line) not in repeated and not _PAGE_NUMBER.match(collapse_spaces(line.text)):
         return False
     if neighbour is None:
         return True
@@ -1155,15 +1283,9 @@ def drop_page_furniture(
 ) -> list[TextLine]:
     """The page's lines without its running headers, footers and page numbers at the top and bottom."""
     kept = list(lines)
-    while kept and (
-        _furniture_key(kept[0]) in repeated
-        or _is_page_number(kept[0], kept[1] if len(kept) > 1 else None, settings)
-    ):
+    while kept and _is_furniture(kept[0], kept[1] if len(kept) > 1 else None, repeated, settings):
         kept.pop(0)
-    while kept and (
-        _furniture_key(kept[-1]) in repeated
-        or _is_page_number(kept[-1], kept[-2] if len(kept) > 1 else None, settings)
-    ):
+    while kept and _is_furniture(kept[-1], kept[-2] if len(kept) > 1 else None, repeated, settings):
         kept.pop()
     return kept
 
@@ -1263,6 +1385,21 @@ def _unreadable(source_name: str, band: Band, grid: ColumnGrid, why: str) -> Fin
     )
 
 
+def _unknown_header_labels(source_name: str, table: PageTable) -> Finding:
+    header = table.header
+    return Finding(
+        "unreadable_row",
+        "header label names no known column, so that column is not read "
+        "(add its wording to the amif_table profile)",
+        SourceLocation(
+            source_name,
+            page=table.page_number,
+            bbox=(round(table.left, 1), round(header.top, 1), round(table.right, 1), round(header.bottom, 1)),
+        ),
+        value=" | ".join(header.unknown_labels),
+    )
+
+
 def _no_section(source_name: str, band: Band, grid: ColumnGrid) -> Finding:
     return Finding(
         "missing_value",
@@ -1270,6 +1407,23 @@ def _no_section(source_name: str, band: Band, grid: ColumnGrid) -> Finding:
         SourceLocation(source_name, page=band.page_number, bbox=_first_cell_bbox(band, grid)),
         column="specific_objective",
     )
+
+
+def _check_summary_start(
+    builder: _RowBuilder, band: Band, first_line: str, grid: ColumnGrid, source_name: str, labels: AmifLabels
+) -> None:
+    """A summary opening with "Xxx :" that the profile does not know as a summary label is reported."""
+    label = "" if summary_label_length(band.first_text, labels) else unknown_summary_label(first_line)
+    if label:
+        builder.findings.append(
+            Finding(
+                "unreadable_row",
+                f"the summary starts with {label + ' :'!r}, which reads like a label the amif_table "
+                "profile does not know; kept in the summary (add it to the profile if it is a label)",
+                SourceLocation(source_name, page=band.page_number, bbox=_summary_bbox(band, grid)),
+                value=first_line[:200],
+            )
+        )
 
 
 def _summary_bbox(band: Band, grid: ColumnGrid) -> BBox:
@@ -1291,15 +1445,18 @@ def assemble_amif_rows(
     grids = page_grids(tables, settings, labels)
     builders: list[_RowBuilder] = []
     findings: list[Finding] = []
+    unknown_headers = {table.header.unknown_labels: table for table in reversed(tables)}
+    findings += [_unknown_header_labels(source_name, table) for key, table in unknown_headers.items() if key]
     section_number, section_label = 0, ""
     previous: RowKind | None = None
     band_index = 0
     for table, grid in zip(tables, grids, strict=True):
         for band in table.bands:
             band_index += 1
-            kind = classify_band(band, previous, grid, settings, labels)
             attached = previous not in (None, "section", "unreadable")
             current = builders[-1] if builders and attached else None
+            complete = current is not None and len(_DATE.findall(_cell_text(current, PERIOD))) >= 2
+            kind = classify_band(band, previous, grid, settings, labels, complete)
             if kind == "section":
                 section_number, section_label = section_of(
                     " ".join(line.text for line in band.lines), labels
@@ -1319,16 +1476,21 @@ def assemble_amif_rows(
                         _stitch_finding(source_name, "row", band, _first_cell_bbox(band, grid))
                     )
             else:
-                current.summary.extend(summary_lines_of_band(band, band_index, labels))
+                lines = summary_lines_of_band(band, band_index, labels)
+                if kind == "summary" and not current.summary and lines:
+                    _check_summary_start(current, band, lines[0].text, grid, source_name, labels)
+                current.summary.extend(lines)
                 if kind == "summary_continued":
                     current.findings.append(
                         _stitch_finding(source_name, "summary", band, _summary_bbox(band, grid))
                     )
             previous = kind
     all_summary_lines = [line for builder in builders for line in builder.summary]
+    right_limits = summary_right_limits(all_summary_lines, {table.page_number: table for table in tables})
     summary_layout = (
         usual_line_pitch(all_summary_lines),
-        summary_right_limits(all_summary_lines, {table.page_number: table for table in tables}),
+        right_limits,
+        page_break_ends_are_trusted([builder.summary for builder in builders], right_limits, settings),
     )
     rows = [_build_row(builder, source_name, summary_layout, settings, labels) for builder in builders]
     return AmifExtraction(source_name, rows, findings)

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reportlab.lib.pagesizes import A4, landscape, portrait
 
 from amif_extract.errors import InputError
-from amif_extract.extract.amif_pdf import extract_amif_pdf
+from amif_extract.extract.amif_pdf import extract_amif_pdf, looks_like_amif_pdf
 from amif_extract.normalize.projects import normalize_projects
+from amif_extract.profiles import default_profile_bytes, load_profile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "editions"))
 
@@ -177,3 +179,94 @@ def test_expected_rows_carry_the_published_values() -> None:
     assert first["title"] == "Ateliers autour de la naissance"
     assert str(first["eu_share"]) == "94092.97"
     assert str(first["start_date"]) == "2023-01-01"
+
+
+# --- The issue's reproductions and the steward's one-line change ---------------------------------
+
+COLUMN_ORDER = (
+    "title",
+    "period",
+    "eu_share",
+    "national_share",
+    "other_public_share",
+    "private_share",
+    "total_cost",
+)
+# The published list's own header labels, in its column order: the reader before issue 15 found
+# this table and then read 68, 68 and 3 rows of the three layouts below instead of 38.
+PUBLISHED_HEADERS = {
+    "title": "Projet",
+    "period": "Période",
+    "eu_share": "Part UE (€)",
+    "national_share": "Part nationale (€)",
+    "other_public_share": "Autre part publique (€)",
+    "private_share": "Part privée (€)",
+    "total_cost": "Total (€)",
+}
+PUBLISHED_COLUMNS = {"column_order": COLUMN_ORDER, "headers": PUBLISHED_HEADERS}
+
+
+@pytest.mark.parametrize(
+    ("layout_changes", "wording_changes"),
+    [
+        # Issue 15: 74 rows instead of 38, every "Résumé :" summary read as a project.
+        (
+            {"ruling": "horizontal", "page_size": portrait(A4)},
+            {"summary": "Résumé", "amount_form": "en_prefix"},
+        ),
+        # Issue 15: 2 to 21 of the 38 projects.
+        ({"ruling": "zebra", "repeat_header": False}, {"amount_form": "compact", "period_form": "dots"}),
+        ({"ruling": "none", "repeat_header": False, "page_size": landscape(A4)}, {"summary": ""}),
+    ],
+    ids=["portrait-rules-only-resume", "zebra-no-repeated-header", "no-rules-no-repeated-header"],
+)
+def test_the_issue_reproductions_give_the_38_projects_exactly(
+    tmp_path: Path, layout_changes: dict[str, Any], wording_changes: dict[str, Any]
+) -> None:
+    edition = generate_edition(
+        1,
+        tmp_path,
+        all_projects=True,
+        layout_changes={**PUBLISHED_COLUMNS, **layout_changes},
+        wording_changes=wording_changes,
+    )
+    assert edition.unknown_label == ""
+    rows, errors = read_rows(edition.pdf)
+    assert errors == []
+    assert len(rows) == 38
+    assert differences(rows, edition.expected) == []
+
+
+def test_a_reworded_header_is_a_one_line_change_to_the_profile(tmp_path: Path) -> None:
+    """ "Coût global" is refused with the packaged profile; listed in a dataset's profile, it reads."""
+    edition = generate_edition(
+        1,
+        tmp_path,
+        # "Coût global": a wording the packaged profile does not know.
+        layout_changes={
+            **PUBLISHED_COLUMNS,
+            "headers": {**PUBLISHED_HEADERS, "total_cost": "Coût global (€)"},
+        },
+        wording_changes={"summary": "Résumé du projet"},
+    )
+    assert not looks_like_amif_pdf(edition.pdf)
+    with pytest.raises(InputError, match="no AMIF table found"):
+        extract_amif_pdf(edition.pdf)
+
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    packaged = default_profile_bytes("amif_table").decode("utf-8")
+    total_line = '[labels.column_total_cost]\nspellings = ["Total"'
+    assert total_line in packaged
+    (profiles / "amif_table.toml").write_text(
+        packaged.replace(total_line, '[labels.column_total_cost]\nspellings = ["Coût global", "Total"'),
+        encoding="utf-8",
+    )
+    profile = load_profile("amif_table", profiles)
+    assert looks_like_amif_pdf(edition.pdf, profile=profile)
+    extraction = extract_amif_pdf(edition.pdf, profile=profile)
+    normalized = normalize_projects([extraction])
+    assert [row.title for row in extraction.rows] == [row["title"] for row in edition.expected]
+    assert [record["total_cost"] for record in normalized.rows] == [
+        row["total_cost"] for row in edition.expected
+    ]

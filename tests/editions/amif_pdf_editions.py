@@ -22,6 +22,7 @@ reprinted form must read back to the same number). Every choice is recorded in
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import sys
 from dataclasses import dataclass, field
@@ -470,13 +471,32 @@ def _build_pdf(
     return int(document.page)
 
 
-def generate_edition(seed: int, directory: Path) -> Edition:
-    """Write edition `seed` into `directory`; the same seed gives the same file and rows."""
+def _all_projects() -> tuple[list[list[dict[str, Any]]], set[int]]:
+    sections: dict[int, list[dict[str, Any]]] = {}
+    for row in AMIF_ROWS:
+        sections.setdefault(row["specific_objective"], []).append(row)
+    return [rows for _, rows in sorted(sections.items())], set()
+
+
+def generate_edition(
+    seed: int,
+    directory: Path,
+    all_projects: bool = False,
+    layout_changes: dict[str, Any] | None = None,
+    wording_changes: dict[str, Any] | None = None,
+) -> Edition:
+    """Write edition `seed` into `directory`; the same seed gives the same file and rows.
+
+    `all_projects` prints the 38 projects in order, each with its summary; `layout_changes` and
+    `wording_changes` fix some choices (an issue's reproduction: a given ruling, a given label).
+    """
     rng = random.Random(seed)
     unknown = _unknown_labels(rng)
-    layout = _choose_layout(rng, unknown)
-    wording = _choose_wording(rng, unknown)
+    layout = dataclasses.replace(_choose_layout(rng, unknown), **(layout_changes or {}))
+    wording = dataclasses.replace(_choose_wording(rng, unknown), **(wording_changes or {}))
     sections, without_summary = _choose_projects(rng)
+    if all_projects:
+        sections, without_summary = _all_projects()
     width = layout.page_size[0] - 2 * layout.margin
     path = directory / f"amif_edition_{seed:03d}.pdf"
     # Built twice when the page numbers print the page count: the first pass counts the pages.

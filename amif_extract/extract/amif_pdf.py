@@ -1,20 +1,29 @@
 """The AMIF project list as a PDF table: words and horizontal rules to `AmifRow` records.
 
 The table is read from word positions, not from ruling lines, so a later edition laid out
-differently (portrait pages, horizontal rules only, re-ordered or reworded headers, another font,
-amounts wrapping in narrow cells) reads the same. The chain, each step a plain function:
+differently (portrait pages, horizontal rules only or none, zebra shading, re-ordered or reworded
+headers, another font, amounts wrapping in narrow cells) reads the same. Every label comes from the
+``amif_table`` profile (`amif_extract.profiles`); rows and summaries are told apart by structure
+first. The chain, each step a plain function:
 
 1. ``read_page_layout`` — one page reduced to picklable data: its words and horizontal rules
    (``PageLayout``). Pages are independent, so this step can run in parallel.
-2. ``find_header`` — the header row, found by its labels (matched loosely, over wrapped lines).
-3. ``split_page_into_bands`` — the table body cut into bands at the horizontal rules and at the
-   lines that open a section or a summary.
-4. ``classify_band`` — each band is a section row, a project row, a summary, or the continuation
-   of the previous page's row or summary.
+2. ``find_header`` — the header row, found by the profile's column labels (matched loosely, over
+   wrapped lines); a page without one goes on in the columns of the page before.
+3. ``drop_page_furniture`` — running headers and footers (lines recurring at the same place,
+   digits aside) and page numbers (``- 10 -``, ``Page 3 / 9``, ``3/48``, ``12``) set apart at the
+   top and bottom of a page.
+4. ``split_page_into_bands`` — the body cut into bands at the horizontal rules, at the lines that
+   open a section or a summary, and where rows meet without a rule (a wider gap than between the
+   lines of a cell; running text under cells, cells under running text).
 5. ``column_grid`` — column boundaries placed in the empty vertical gaps between the words of the
    header labels and of the project rows, one boundary between each pair of adjacent labels.
-6. ``assemble_amif_rows`` — project rows and their summaries stitched across pages and parsed
-   into the cells the text extractor also produces.
+6. ``classify_band`` — each band is a section row, a project row (figures in its period or amount
+   columns, or at least a carrier), a summary (text under a project with neither), the
+   continuation of the previous page's row or summary, or unreadable (an error finding).
+7. ``assemble_amif_rows`` — project rows and their summaries stitched across pages and parsed
+   into the cells the text extractor also produces; what the profile cannot vouch for (a header,
+   item or summary label it does not know, a row without a title) is an error finding.
 """
 
 from __future__ import annotations
@@ -138,9 +147,6 @@ class PdfTableSettings:
     rule_min_width_ratio: float = 0.5
     # Rules (or rectangle edges) closer than this are one row boundary.
     rule_merge_tolerance: float = 1.5
-    # Text starting at most this far (em) below the last rule (or below the line before it) still
-    # belongs to the table: the rest of a row split by a page break, left without a closing rule.
-    text_below_last_rule: float = 1.0
     # The narrowest empty vertical strip accepted as a column boundary.
     min_column_gap: float = 1.0
     # Headers of two pages have the same columns when their label centres differ by at most this.
@@ -585,7 +591,51 @@ def headers_match(first: Header, second: Header, tolerance: float) -> bool:
     )
 
 
-# --- Step 3: bands between rules -------------------------------------------------------------------
+# --- Step 3: page furniture ----------------------------------------------------------------------
+
+
+def _furniture_key(line: TextLine) -> tuple[str, int]:
+    """A line as it recurs from page to page: digits masked (page numbers, dates), position kept."""
+    return _DIGIT.sub("#", collapse_spaces(line.text)).casefold(), round(line.top / 3)
+
+
+def repeated_lines(
+    pages_lines: Sequence[Sequence[TextLine]], settings: PdfTableSettings
+) -> set[tuple[str, int]]:
+    """Keys of lines printed at the same place on enough pages to be running headers or footers."""
+    counts: collections.Counter[tuple[str, int]] = collections.Counter()
+    for lines in pages_lines:
+        counts.update({_furniture_key(line) for line in lines})
+    needed = max(2, settings.furniture_min_share * len(pages_lines))
+    return {key for key, count in counts.items() if count >= needed}
+
+
+def _is_furniture(
+    line: TextLine, neighbour: TextLine | None, repeated: set[tuple[str, int]], settings: PdfTableSettings
+) -> bool:
+    """A running header or footer, or a page number alone on its line, set apart from the text
+    next to it: a table line that happens to recur at the same place sits closer to its cell."""
+    if _furniture_key(line) not in repeated and not _PAGE_NUMBER.match(collapse_spaces(line.text)):
+        return False
+    if neighbour is None:
+        return True
+    gap = line.top - neighbour.bottom if line.top > neighbour.top else neighbour.top - line.bottom
+    return gap >= settings.furniture_gap * line.size
+
+
+def drop_page_furniture(
+    lines: Sequence[TextLine], repeated: set[tuple[str, int]], settings: PdfTableSettings
+) -> list[TextLine]:
+    """The page's lines without its running headers, footers and page numbers at the top and bottom."""
+    kept = list(lines)
+    while kept and _is_furniture(kept[0], kept[1] if len(kept) > 1 else None, repeated, settings):
+        kept.pop(0)
+    while kept and _is_furniture(kept[-1], kept[-2] if len(kept) > 1 else None, repeated, settings):
+        kept.pop()
+    return kept
+
+
+# --- Step 4: bands between rules and gaps --------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -633,19 +683,6 @@ def _row_boundaries(page: PageLayout, settings: PdfTableSettings) -> list[PageRu
         else:
             merged.append(rule)
     return merged
-
-
-def _table_bottom(lines: Sequence[TextLine], last_rule: float, settings: PdfTableSettings) -> float:
-    """The last rule, or lower when text runs on right below it: a row split by the page break
-    often has no closing rule, while a page footer stands apart."""
-    bottom = last_rule
-    for line in lines:
-        if line.middle <= last_rule:
-            continue
-        if line.top - bottom > settings.text_below_last_rule * line.size:
-            break
-        bottom = line.bottom + 0.01
-    return bottom
 
 
 def _is_repeated_header(band: Band, header: Header, settings: PdfTableSettings, labels: AmifLabels) -> bool:
@@ -803,7 +840,7 @@ def column_grid(
     return ColumnGrid(tuple(c.key for c in header.columns), tuple(boundaries), left, right)
 
 
-# --- Step 4: what each band is ---------------------------------------------------------------------
+# --- Step 6: what each band is -------------------------------------------------------------------
 
 
 def is_full_width(band: Band, grid: ColumnGrid, settings: PdfTableSettings) -> bool:
@@ -885,17 +922,7 @@ def _starts_with_row_item(band: Band, grid: ColumnGrid, labels: AmifLabels) -> b
     return row_item(" ".join(w.text for w in first_cell), labels) is not None
 
 
-def _is_ambiguous(band: Band, previous_kind: RowKind | None, labels: AmifLabels) -> bool:
-    """A page's first band after a summary may be its continuation or a new row: decided with the grid."""
-    return (
-        band.at_page_top
-        and previous_kind in _SUMMARY_KINDS
-        and section_of(band.first_text, labels) is None
-        and not summary_label_length(band.first_text, labels)
-    )
-
-
-# --- Step 6: rows -----------------------------------------------------------------------------
+# --- Step 7: the cells of a row -----------------------------------------------------------------------------
 
 
 @dataclass
@@ -1162,7 +1189,7 @@ def summary_right_limits(lines: Sequence[SummaryLine], tables: dict[int, PageTab
     return limits
 
 
-# --- Step 6: rows ---------------------------------------------------------------------------------
+# --- Step 7: rows ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -1247,47 +1274,6 @@ def _build_row(
 NO_TABLE_REASON = (
     "no AMIF table found (no page has a header row naming the project, period, share and total columns)"
 )
-
-
-def _furniture_key(line: TextLine) -> tuple[str, int]:
-    """A line as it recurs from page to page: digits masked (page numbers, dates), position kept."""
-    return _DIGIT.sub("#", collapse_spaces(line.text)).casefold(), round(line.top / 3)
-
-
-def repeated_lines(
-    pages_lines: Sequence[Sequence[TextLine]], settings: PdfTableSettings
-) -> set[tuple[str, int]]:
-    """Keys of lines printed at the same place on enough pages to be running headers or footers."""
-    counts: collections.Counter[tuple[str, int]] = collections.Counter()
-    for lines in pages_lines:
-        counts.update({_furniture_key(line) for line in lines})
-    needed = max(2, settings.furniture_min_share * len(pages_lines))
-    return {key for key, count in counts.items() if count >= needed}
-
-
-def _is_furniture(
-    line: TextLine, neighbour: TextLine | None, repeated: set[tuple[str, int]], settings: PdfTableSettings
-) -> bool:
-    """A running header or footer, or a page number alone on its line, set apart from the text
-    next to it: a table line that happens to recur at the same place sits closer to its cell."""
-    if _furniture_key(line) not in repeated and not _PAGE_NUMBER.match(collapse_spaces(line.text)):
-        return False
-    if neighbour is None:
-        return True
-    gap = line.top - neighbour.bottom if line.top > neighbour.top else neighbour.top - line.bottom
-    return gap >= settings.furniture_gap * line.size
-
-
-def drop_page_furniture(
-    lines: Sequence[TextLine], repeated: set[tuple[str, int]], settings: PdfTableSettings
-) -> list[TextLine]:
-    """The page's lines without its running headers, footers and page numbers at the top and bottom."""
-    kept = list(lines)
-    while kept and _is_furniture(kept[0], kept[1] if len(kept) > 1 else None, repeated, settings):
-        kept.pop(0)
-    while kept and _is_furniture(kept[-1], kept[-2] if len(kept) > 1 else None, repeated, settings):
-        kept.pop()
-    return kept
 
 
 def page_tables(

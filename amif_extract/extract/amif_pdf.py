@@ -50,7 +50,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from amif_extract.errors import InputError
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.pagetext import PageLine, lines_from_words
-from amif_extract.profiles import Profile, load_profile
+from amif_extract.profiles import Profile, fold_label, load_profile
 from amif_extract.records import AMOUNT_COLUMNS, AmifExtraction, AmifRow
 from amif_extract.textclean import clean_cell_text, collapse_spaces
 
@@ -64,6 +64,10 @@ COLUMN_KEYS: tuple[str, ...] = (TITLE, PERIOD, *AMOUNT_COLUMNS)
 # (accents, case, punctuation and the filler words in ``_FILLER_TOKENS`` removed). A header cell
 # names a column when it holds every token of one spelling.
 COLUMN_LABEL_PREFIX = "column_"
+# A label is looked for among the first characters of a line only.
+_LABEL_HEAD_CHARS = 80
+# What `Profile.split_label` strips between a label and its value.
+_LABEL_EDGES = " \t:;.-–—*•·"
 _FILLER_TOKENS = frozenset(
     {"de", "du", "des", "la", "le", "l", "d", "en", "eur", "euro", "euros", "of", "the"}
 )
@@ -98,6 +102,35 @@ class AmifLabels:
 
     profile: Profile
     header_synonyms: dict[str, tuple[frozenset[str], ...]]
+    folded: dict[str, tuple[str, ...]]  # field → its spellings folded, for a quick first look
+
+    def split_label(self, text: str, names: Sequence[str]) -> tuple[str, str] | None:
+        """(field, rest) when `text` starts with a label of one of `names`, as `Profile.split_label`
+        reads it, but folding only for the spellings the folded start of the line already shows:
+        most lines start with no label, and folding every prefix for every spelling is slow."""
+        head = fold_label(text[:_LABEL_HEAD_CHARS])
+        best: tuple[int, str] | None = None
+        for name in names:
+            for spelling in self.folded[name]:
+                length = _label_length(text, spelling) if head.startswith(spelling) else 0
+                if length and (best is None or length > best[0]):
+                    best = (length, name)
+        if best is None:
+            return None
+        length, name = best
+        return name, text[length:].lstrip(_LABEL_EDGES)
+
+
+def _label_length(text: str, folded_spelling: str) -> int:
+    """How many characters of `text` the label covers (0: none), ending at a word boundary, as
+    `Profile.split_label` decides it."""
+    for end in range(len(folded_spelling), min(len(text), len(folded_spelling) * 2 + 8) + 1):
+        if fold_label(text[:end]) == folded_spelling:
+            following = text[end : end + 1]
+            if following and (following.isalnum() or following in "'’("):
+                continue
+            return end
+    return 0
 
 
 @functools.lru_cache(maxsize=1)
@@ -112,7 +145,8 @@ def amif_labels(profile: Profile | None = None) -> AmifLabels:
         key: tuple(label_tokens(spelling) for spelling in profile.spellings(COLUMN_LABEL_PREFIX + key))
         for key in COLUMN_KEYS
     }
-    return AmifLabels(profile, synonyms)
+    folded = {name: tuple(fold_label(s) for s in spellings) for name, spellings in profile.labels.items()}
+    return AmifLabels(profile, synonyms, folded)
 
 
 RowKind = Literal["section", "summary", "project", "project_continued", "summary_continued", "unreadable"]
@@ -358,19 +392,20 @@ def pdf_page_count(path: Path) -> int:
 
 @dataclass(frozen=True)
 class TextLine:
-    """Words on one visual line, left to right."""
+    """Words on one visual line, left to right. Its measures are computed once: bands, cuts and
+    classification ask for them again and again."""
 
     words: tuple[PageWord, ...]
 
-    @property
+    @functools.cached_property
     def top(self) -> float:
         return min(w.top for w in self.words)
 
-    @property
+    @functools.cached_property
     def bottom(self) -> float:
         return max(w.bottom for w in self.words)
 
-    @property
+    @functools.cached_property
     def baseline(self) -> float:
         return statistics.median(w.bottom for w in self.words)
 
@@ -378,19 +413,19 @@ class TextLine:
     def x0(self) -> float:
         return self.words[0].x0
 
-    @property
+    @functools.cached_property
     def x1(self) -> float:
         return max(w.x1 for w in self.words)
 
-    @property
+    @functools.cached_property
     def size(self) -> float:
         return statistics.median(w.size for w in self.words)
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
-    @property
+    @functools.cached_property
     def middle(self) -> float:
         return (self.top + self.bottom) / 2
 
@@ -433,7 +468,7 @@ def label_tokens(text: str, joined_pairs: bool = False) -> frozenset[str]:
 
 def section_of(text: str, labels: AmifLabels) -> tuple[int, str] | None:
     """(number, name) when `text` opens with a section label and a number, else None."""
-    split = labels.profile.split_label(collapse_spaces(text), ["section"])
+    split = labels.split_label(collapse_spaces(text), ["section"])
     if split is None:
         return None
     match = _SECTION_NUMBER.match(split[1])
@@ -448,7 +483,7 @@ def summary_label_length(text: str, labels: AmifLabels) -> int:
     The label must end in a colon or stand alone, so prose that starts with "Description des
     besoins" is not taken for a label.
     """
-    split = labels.profile.split_label(text, ["summary"])
+    split = labels.split_label(text, ["summary"])
     if split is None:
         return 0
     consumed = len(text) - len(split[1])
@@ -463,7 +498,7 @@ def row_item(line: str, labels: AmifLabels) -> tuple[str, str] | None:
     """
     bullet = _BULLET.match(line)
     text = line[bullet.end() :] if bullet else line
-    split = labels.profile.split_label(text, ROW_ITEM_FIELDS)
+    split = labels.split_label(text, ROW_ITEM_FIELDS)
     if split is None:
         return None
     name, rest = split
@@ -710,17 +745,15 @@ def _structural_cuts(
     """Where rows meet without a rule: a wider gap than between the lines of a cell, or running
     text starting under cells (a summary under its row) and cells under running text."""
     cuts: set[float] = set()
-    for previous, line in itertools.pairwise(body):
+    prose = [is_prose_line(line, table_width, settings) for line in body]
+    cells = [is_cells_line(line, table_width, settings) for line in body]
+    for index, (previous, line) in enumerate(itertools.pairwise(body), start=1):
         if any(previous.middle < y < line.middle for y in rule_ys):
             continue  # a rule already parts them
         size = max(previous.size, line.size)
         wide_gap = line.top - previous.bottom > settings.row_gap * size
-        prose_after_cells = is_prose_line(line, table_width, settings) and is_cells_line(
-            previous, table_width, settings
-        )
-        cells_after_prose = is_cells_line(line, table_width, settings) and is_prose_line(
-            previous, table_width, settings
-        )
+        prose_after_cells = prose[index] and cells[index - 1]
+        cells_after_prose = cells[index] and prose[index - 1]
         if wide_gap or prose_after_cells or cells_after_prose:
             cuts.add(line.top - 0.01)
     return cuts

@@ -906,13 +906,12 @@ def classify_band(
     grid: ColumnGrid,
     settings: PdfTableSettings,
     labels: AmifLabels | None = None,
-    previous_period_complete: bool = False,
+    previous_row: _RowBuilder | None = None,
 ) -> RowKind:
     """What a band is, by structure first: a project row has figures in its period or amount
     columns (or at least a labelled carrier), a summary is text under a project with neither; a
     section row says so. A page's first band continues the previous page's row or summary, unless
-    the row above already has its whole period (`previous_period_complete`) and the band starts a
-    period of its own: then it is the next project.
+    it opens a row of its own (`opens_new_row`, compared with the row above, `previous_row`).
 
     "unreadable" is a band that is none of these where it stands: text without figures or carrier
     before any project of its section.
@@ -928,8 +927,8 @@ def classify_band(
     if band.at_page_top and previous_kind in _PROJECT_KINDS and full_width:
         return "summary"  # the row ended at the foot of the previous page, its summary starts here
     if band.at_page_top and previous_kind in _PROJECT_KINDS:
-        starts_period = any(_DATE.search(w.text) for w in band.words if grid.column_of(w) == PERIOD)
-        return "project" if previous_period_complete and starts_period else "project_continued"
+        new_row = previous_row is not None and opens_new_row(band, previous_row, grid, labels)
+        return "project" if new_row else "project_continued"
     summary_like = full_width or (title_only and not _has_row_items(band, labels))
     if band.at_page_top and previous_kind in _SUMMARY_KINDS and summary_like:
         return "summary_continued"
@@ -948,6 +947,22 @@ def classify_band(
     if previous_kind in _PROJECT_KINDS or previous_kind in _SUMMARY_KINDS:
         return "summary"
     return "unreadable"
+
+
+def _item_fields(lines: Sequence[str], labels: AmifLabels) -> set[str]:
+    return {found[0] for line in lines if (found := row_item(line, labels))}
+
+
+def opens_new_row(band: Band, row: _RowBuilder, grid: ColumnGrid, labels: AmifLabels) -> bool:
+    """Whether a page's first band is the next project rather than the rest of `row`: `row`
+    already has its whole period and the band starts one, or the band's first cell opens an item
+    (carrier, procedure, action) that `row` already has."""
+    period_words = [w.text for w in band.words if grid.column_of(w) == PERIOD]
+    if len(_DATE.findall(_cell_text(row, PERIOD))) >= 2 and any(_DATE.search(w) for w in period_words):
+        return True
+    band_cell = [" ".join(w.text for w in line.words if grid.column_of(w) == TITLE) for line in band.lines]
+    row_cell = [line.text for part in row.cells.get(TITLE, []) for line in part.lines]
+    return bool(_item_fields(band_cell, labels) & _item_fields(row_cell, labels))
 
 
 def _starts_with_row_item(band: Band, grid: ColumnGrid, labels: AmifLabels) -> bool:
@@ -1264,6 +1279,20 @@ def _build_row(
                 value=collapse_spaces(" ".join(first_cell))[:200],
             )
         )
+    fields_seen = [found[0] for line in first_cell if (found := row_item(line, labels))]
+    for name in sorted({name for name in fields_seen if fields_seen.count(name) > 1}):
+        builder.findings.append(
+            Finding(
+                "unreadable_row",
+                f"the project cell has more than one {name} item: two rows may have been read as one",
+                SourceLocation(
+                    source_name,
+                    page=builder.start_band.page_number,
+                    bbox=_first_cell_bbox(builder.start_band, builder.start_grid),
+                ),
+                value=collapse_spaces(" ".join(first_cell))[:200],
+            )
+        )
     for line in unknown_items(first_cell, labels):
         builder.findings.append(
             Finding(
@@ -1474,8 +1503,7 @@ def assemble_amif_rows(
             band_index += 1
             attached = previous not in (None, "section", "unreadable")
             current = builders[-1] if builders and attached else None
-            complete = current is not None and len(_DATE.findall(_cell_text(current, PERIOD))) >= 2
-            kind = classify_band(band, previous, grid, settings, labels, complete)
+            kind = classify_band(band, previous, grid, settings, labels, current)
             if kind == "section":
                 section_number, section_label = section_of(
                     " ".join(line.text for line in band.lines), labels

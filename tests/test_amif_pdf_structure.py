@@ -14,6 +14,7 @@ from amif_extract.extract.amif_pdf import (
     TextLine,
     amif_labels,
     drop_page_furniture,
+    join_period_fragments,
     match_header_label,
     repeated_lines,
     row_item,
@@ -131,3 +132,18 @@ def test_summary_labels_end_in_a_colon_or_stand_alone(text: str, label: str) -> 
 )
 def test_header_labels_from_the_profile(label: str, column: str | None) -> None:
     assert match_header_label(label, LABELS) == column
+
+
+@pytest.mark.parametrize(
+    ("fragments", "joined", "repaired"),
+    [
+        # A narrow period cell cut the ISO dates inside.
+        (["2023-01-0", "1 / 2024-1", "2-31"], "2023-01-01 / 2024-12-31", True),
+        # Lines broken at a space keep it (the published list's own periods).
+        (["01/01/2023-", "31/12/2023"], "01/01/2023- 31/12/2023", False),
+        (["du 01/01/2023", "au 31/12/2023"], "du 01/01/2023 au 31/12/2023", False),
+        (["2023-01-01 /", "2024-12-31"], "2023-01-01 / 2024-12-31", False),
+    ],
+)
+def test_period_lines_join(fragments: list[str], joined: str, repaired: bool) -> None:
+    assert join_period_fragments(fragments) == (joined, repaired)

@@ -1081,6 +1081,44 @@ def join_amount_fragments(fragments: Sequence[str]) -> str:
     return joined
 
 
+# The start of a date cut at the end of a line: "2023-01-0", "31/1", "2024-1" (not a whole date).
+_DATE_CUT = re.compile(r"(?:^|\s)(\d{1,4}[./-]\d{0,2}(?:[./-]\d{0,3})?)$")
+
+
+def join_period_fragments(fragments: Sequence[str]) -> tuple[str, bool]:
+    """Join the lines of a period cell with spaces, except where a narrow cell cut a date inside
+    (``2023-01-0`` / ``1 / 2024-12-31``); whether such a cut was joined."""
+    joined, repaired = "", False
+    for fragment in (collapse_spaces(f) for f in fragments):
+        if not fragment:
+            continue
+        cut = _DATE_CUT.search(joined)
+        if cut and not _DATE.fullmatch(cut.group(1)) and fragment[0].isdigit():
+            joined, repaired = joined + fragment, True
+        else:
+            joined = f"{joined} {fragment}" if joined else fragment
+    return joined, repaired
+
+
+def _period_cell(builder: _RowBuilder, source_name: str) -> str:
+    parts = builder.cells.get(PERIOD, [])
+    fragments = [line.text for part in parts for line in part.lines]
+    joined, repaired = join_period_fragments(fragments)
+    if repaired:
+        builder.findings.append(
+            Finding(
+                "repaired_value",
+                "a date cut inside over two lines in the period column; lines joined",
+                SourceLocation(source_name, page=parts[0].page_number, bbox=_words_bbox(parts[0].lines)),
+                column="start_date",
+                value=" | ".join(fragments),
+                repaired=joined,
+                rule="wrapped_date_joined",
+            )
+        )
+    return joined
+
+
 def _amount_cell(builder: _RowBuilder, key: str, source_name: str) -> str:
     parts = builder.cells.get(key, [])
     fragments = [line.text for part in parts for line in part.lines]
@@ -1307,9 +1345,7 @@ def _build_row(
                 value=line[:200],
             )
         )
-    period = collapse_spaces(
-        " ".join(line.text for part in builder.cells.get(PERIOD, []) for line in part.lines)
-    )
+    period = _period_cell(builder, source_name)
     amounts = {key: _amount_cell(builder, key, source_name) for key in AMOUNT_COLUMNS}
     usual_pitch, right_limits, trust_page_break_ends = summary_settings
     return AmifRow(

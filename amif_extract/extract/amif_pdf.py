@@ -1,24 +1,35 @@
 """The AMIF project list as a PDF table: words and horizontal rules to `AmifRow` records.
 
 The table is read from word positions, not from ruling lines, so a later edition laid out
-differently (portrait pages, horizontal rules only, re-ordered or reworded headers, another font,
-amounts wrapping in narrow cells) reads the same. The chain, each step a plain function:
+differently (portrait pages, horizontal rules only or none, zebra shading, re-ordered or reworded
+headers, another font, amounts wrapping in narrow cells) reads the same. Every label comes from the
+``amif_table`` profile (`amif_extract.profiles`); rows and summaries are told apart by structure
+first. The chain, each step a plain function:
 
 1. ``read_page_layout`` — one page reduced to picklable data: its words and horizontal rules
    (``PageLayout``). Pages are independent, so this step can run in parallel.
-2. ``find_header`` — the header row, found by its labels (matched loosely, over wrapped lines).
-3. ``split_page_into_bands`` — the table body cut into bands at the horizontal rules and at the
-   lines that open a section or a summary.
-4. ``classify_band`` — each band is a section row, a project row, a summary, or the continuation
-   of the previous page's row or summary.
+2. ``find_header`` — the header row, found by the profile's column labels (matched loosely, over
+   wrapped lines); a page without one goes on in the columns of the page before.
+3. ``drop_page_furniture`` — running headers and footers (lines recurring at the same place,
+   digits aside) and page numbers (``- 10 -``, ``Page 3 / 9``, ``3/48``, ``12``) set apart at the
+   top and bottom of a page.
+4. ``split_page_into_bands`` — the body cut into bands at the horizontal rules, at the lines that
+   open a section or a summary, and where rows meet without a rule (a wider gap than between the
+   lines of a cell; running text under cells, cells under running text).
 5. ``column_grid`` — column boundaries placed in the empty vertical gaps between the words of the
    header labels and of the project rows, one boundary between each pair of adjacent labels.
-6. ``assemble_amif_rows`` — project rows and their summaries stitched across pages and parsed
-   into the cells the text extractor also produces.
+6. ``classify_band`` — each band is a section row, a project row (figures in its period or amount
+   columns, or at least a carrier), a summary (text under a project with neither), the
+   continuation of the previous page's row or summary, or unreadable (an error finding).
+7. ``assemble_amif_rows`` — project rows and their summaries stitched across pages and parsed
+   into the cells the text extractor also produces; what the profile cannot vouch for (a header,
+   item or summary label it does not know, a row without a title) is an error finding.
 """
 
 from __future__ import annotations
 
+import collections
+import functools
 import itertools
 import re
 import statistics
@@ -40,6 +51,7 @@ from amif_extract.errors import InputError
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.pagetext import PageLine, lines_from_words
 from amif_extract.pdf_streams import install as bound_pdf_stream_inflation
+from amif_extract.profiles import Profile, fold_label, load_profile
 from amif_extract.records import AMOUNT_COLUMNS, AmifExtraction, AmifRow
 from amif_extract.textclean import clean_cell_text, collapse_spaces
 
@@ -53,42 +65,97 @@ TITLE = "title"
 PERIOD = "period"
 COLUMN_KEYS: tuple[str, ...] = (TITLE, PERIOD, *AMOUNT_COLUMNS)
 
-# Header labels by column, as sets of significant tokens (accents, case, punctuation and the
-# filler words in ``_FILLER_TOKENS`` removed). A label matches when it holds every token of one set.
-HEADER_SYNONYMS: dict[str, tuple[frozenset[str], ...]] = {
-    TITLE: (frozenset({"projet"}), frozenset({"intitule"}), frozenset({"project"})),
-    PERIOD: (frozenset({"periode"}), frozenset({"duree"}), frozenset({"period"})),
-    "eu_share": (
-        frozenset({"part", "ue"}),
-        frozenset({"part", "union"}),
-        frozenset({"eu", "share"}),
-    ),
-    "national_share": (frozenset({"part", "nationale"}), frozenset({"national", "share"})),
-    "other_public_share": (
-        frozenset({"autre", "part", "publique"}),
-        frozenset({"autres", "fonds", "publics"}),
-        frozenset({"other", "public", "share"}),
-    ),
-    "private_share": (frozenset({"part", "privee"}), frozenset({"private", "share"})),
-    "total_cost": (frozenset({"total"}), frozenset({"cout", "total"}), frozenset({"total", "cost"})),
-}
+# Column header labels come from the profile's labels of the same names as the columns (the title's
+# is "project", as the list's header prints it), as sets of significant tokens (accents, case,
+# punctuation and the filler words in ``_FILLER_TOKENS`` removed). A header cell names a column when
+# it holds every token of one spelling.
+COLUMN_LABELS: dict[str, str] = {TITLE: "project", PERIOD: "period", **{key: key for key in AMOUNT_COLUMNS}}
+# A label is looked for among the first characters of a line only.
+_LABEL_HEAD_CHARS = 80
+# What `Profile.split_label` strips between a label and its value.
+_LABEL_EDGES = " \t:;.-–—*•·"
 _FILLER_TOKENS = frozenset(
     {"de", "du", "des", "la", "le", "l", "d", "en", "eur", "euro", "euros", "of", "the"}
 )
-
-_SECTION = re.compile(r"^obj[e]?ctif\s+specifique\s*(\d+)\b", re.IGNORECASE)
-_SECTION_LABEL_PREFIX = re.compile(r"^\W*obj\w*\s+sp\w*\s*\d+\s*", re.IGNORECASE)
-_SUMMARY_LABEL = re.compile(r"^\s*r[eé]sum[eé]\s+(?:du\s+|de\s+)?projet\s*:?\s*", re.IGNORECASE)
-# Leading dashes and bullets; a bullet glyph without a Unicode mapping reads as "(cid:127)".
-_BULLET = r"^(?:\(cid:\d+\)|[\s\-–—•·*▪])*"
-_CARRIER_LABEL = re.compile(_BULLET + r"porteur(?:\s+du)?(?:\s+projet)?\s*:?\s*", re.IGNORECASE)
-_PROCEDURE_LABEL = re.compile(
-    _BULLET + r"proc[eéè]dure(?:\s+de)?(?:\s+s[eéè]lection)?\s*:?\s*", re.IGNORECASE
-)
-_ACTION = re.compile(_BULLET + r"action\s*:?\s*([A-Za-z])\s*\.?\s*(\d+)", re.IGNORECASE)
+# What follows a section label: "1", "n° 2", "No. 3", then the objective's name.
+_SECTION_NUMBER = re.compile(r"^(?:n\s*[°o]\.?\s*)?(\d+)\b(.*)$", re.IGNORECASE | re.DOTALL)
+_SECTION_NAME_EDGES = " :;-–—\"'«»“”"
+# A bullet glyph of a standard PDF font without a Unicode mapping reads as "(cid:127)".
+_UNMAPPED_BULLET = "(cid:127)"
+# Leading dashes and bullets.
+_BULLET = re.compile(r"^(?:\(cid:\d+\)|[\s\-–—•·*▪])*")
+_BULLET_GLYPHS = frozenset("•·*▪(")  # "(" of an unmapped "(cid:127)"
+# "Label : value": one to three words, the first capitalised, then a colon.
+_LABEL_AND_VALUE = re.compile(r"^([A-ZÀ-Þ][\w'’-]*(?:\s+[\w'’-]+){0,2})\s*:(?:\s|$)")
+_ACTION_CODE = re.compile(r"^([A-Za-z])\s*\.?\s*(\d+)")
+ROW_ITEM_FIELDS = ("carrier", "procedure", "action")
 _ALNUM = re.compile(r"\w")
+_DIGIT = re.compile(r"\d")
+# How a paragraph ends: a full stop, colon, semicolon, closing quote or bracket...
+_SENTENCE_END = re.compile(r"[.!?:;»”\")…]\s*$")
+# A date as periods print it (01/01/2023, 01.01.2023, 2023-01-01): two of them make a whole period.
+_DATE = re.compile(r"\b(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})\b")
+# Page numbers as printed alone on a line: "- 10 -", "Page 3 / 9", "p. 3", "3/48", "3 sur 9", "12".
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-–—]\s*\d{1,4}\s*[-–—]|(?:page|p\.|seite)?\s*\d{1,4}(?:\s*(?:/|sur|of|von|de)\s*\d{1,4})?)$",
+    re.IGNORECASE,
+)
 
-RowKind = Literal["section", "summary", "project", "project_continued", "summary_continued"]
+
+@dataclass(frozen=True)
+class AmifLabels:
+    """The labels the reader looks for, all from the ``amif_table`` profile."""
+
+    profile: Profile
+    header_synonyms: dict[str, tuple[frozenset[str], ...]]
+    folded: dict[str, tuple[str, ...]]  # field → its spellings folded, for a quick first look
+
+    def split_label(self, text: str, names: Sequence[str]) -> tuple[str, str] | None:
+        """(field, rest) when `text` starts with a label of one of `names`, as `Profile.split_label`
+        reads it, but folding only for the spellings the folded start of the line already shows:
+        most lines start with no label, and folding every prefix for every spelling is slow."""
+        head = fold_label(text[:_LABEL_HEAD_CHARS])
+        best: tuple[int, str] | None = None
+        for name in names:
+            for spelling in self.folded[name]:
+                length = _label_length(text, spelling) if head.startswith(spelling) else 0
+                if length and (best is None or length > best[0]):
+                    best = (length, name)
+        if best is None:
+            return None
+        length, name = best
+        return name, text[length:].lstrip(_LABEL_EDGES)
+
+
+def _label_length(text: str, folded_spelling: str) -> int:
+    """How many characters of `text` the label covers (0: none), ending at a word boundary, as
+    `Profile.split_label` decides it."""
+    for end in range(len(folded_spelling), min(len(text), len(folded_spelling) * 2 + 8) + 1):
+        if fold_label(text[:end]) == folded_spelling:
+            following = text[end : end + 1]
+            if following and (following.isalnum() or following in "'’("):
+                continue
+            return end
+    return 0
+
+
+@functools.lru_cache(maxsize=1)
+def default_amif_profile() -> Profile:
+    return load_profile("amif_table")
+
+
+def amif_labels(profile: Profile | None = None) -> AmifLabels:
+    """Labels of the packaged profile, or of `profile` (a dataset's own)."""
+    profile = profile or default_amif_profile()
+    synonyms = {
+        key: tuple(label_tokens(spelling) for spelling in profile.spellings(COLUMN_LABELS[key]))
+        for key in COLUMN_KEYS
+    }
+    folded = {name: tuple(fold_label(s) for s in spellings) for name, spellings in profile.labels.items()}
+    return AmifLabels(profile, synonyms, folded)
+
+
+RowKind = Literal["section", "summary", "project", "project_continued", "summary_continued", "unreadable"]
 
 
 @dataclass(frozen=True)
@@ -108,7 +175,7 @@ class PdfTableSettings:
     # Inside one cell, words on a line are at most this far apart (em); wider gaps separate cells.
     word_gap_within_cell: float = 0.6
     # A header label wraps over at most this many lines.
-    header_max_lines: int = 3
+    header_max_lines: int = 5
     # Two header lines belong to one header when the second starts at most this far (em) below the first.
     header_line_pitch: float = 1.8
     # Columns that must be recognised for a header (title and total among them).
@@ -120,9 +187,6 @@ class PdfTableSettings:
     rule_min_width_ratio: float = 0.5
     # Rules (or rectangle edges) closer than this are one row boundary.
     rule_merge_tolerance: float = 1.5
-    # Text starting at most this far (em) below the last rule (or below the line before it) still
-    # belongs to the table: the rest of a row split by a page break, left without a closing rule.
-    text_below_last_rule: float = 1.0
     # The narrowest empty vertical strip accepted as a column boundary.
     min_column_gap: float = 1.0
     # Headers of two pages have the same columns when their label centres differ by at most this.
@@ -135,6 +199,16 @@ class PdfTableSettings:
     paragraph_fit_margin: float = 2.0
     # Width of a space when a line has too few words to measure it (em).
     space_width: float = 0.28
+    # Rows meet where the empty space between two lines is wider than this (em): cell padding,
+    # where the lines of one cell are set closer. Cuts rows apart on pages without rules.
+    row_gap: float = 0.5
+    # A run of words at least this share of the table's width is running text (a summary), not a cell.
+    prose_min_width: float = 0.6
+    # A line at the top or bottom of a page is a running header or footer when its text (digits
+    # aside) stands at the same place on at least this share of the pages (and on two at least).
+    furniture_min_share: float = 0.5
+    # A running line or page number is page furniture when at least this far (em) from the text next to it.
+    furniture_gap: float = 0.8
 
     def __post_init__(self) -> None:
         for setting in fields(self):
@@ -152,6 +226,9 @@ class PdfTableSettings:
                 f"PdfTableSettings.min_header_columns must be at most {len(COLUMN_KEYS)} "
                 f"(got {self.min_header_columns})"
             )
+        for name in ("prose_min_width", "furniture_min_share"):
+            if not 0 < getattr(self, name) <= 1:
+                raise ValueError(f"PdfTableSettings.{name} must be in (0, 1] (got {getattr(self, name)})")
         if not 0 < self.rule_min_width_ratio <= 1:
             raise ValueError(
                 f"PdfTableSettings.rule_min_width_ratio must be in (0, 1] (got {self.rule_min_width_ratio})"
@@ -321,19 +398,20 @@ def pdf_page_count(path: Path) -> int:
 
 @dataclass(frozen=True)
 class TextLine:
-    """Words on one visual line, left to right."""
+    """Words on one visual line, left to right. Its measures are computed once: bands, cuts and
+    classification ask for them again and again."""
 
     words: tuple[PageWord, ...]
 
-    @property
+    @functools.cached_property
     def top(self) -> float:
         return min(w.top for w in self.words)
 
-    @property
+    @functools.cached_property
     def bottom(self) -> float:
         return max(w.bottom for w in self.words)
 
-    @property
+    @functools.cached_property
     def baseline(self) -> float:
         return statistics.median(w.bottom for w in self.words)
 
@@ -341,19 +419,19 @@ class TextLine:
     def x0(self) -> float:
         return self.words[0].x0
 
-    @property
+    @functools.cached_property
     def x1(self) -> float:
         return max(w.x1 for w in self.words)
 
-    @property
+    @functools.cached_property
     def size(self) -> float:
         return statistics.median(w.size for w in self.words)
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
-    @property
+    @functools.cached_property
     def middle(self) -> float:
         return (self.top + self.bottom) / 2
 
@@ -381,16 +459,61 @@ def split_line_into_runs(line: TextLine, gap_em: float) -> list[TextLine]:
     return [TextLine(tuple(run)) for run in runs]
 
 
-def label_tokens(text: str) -> frozenset[str]:
-    """Significant tokens of a label: no accents, case, punctuation, currency or filler words."""
+def label_tokens(text: str, joined_pairs: bool = False) -> frozenset[str]:
+    """Significant tokens of a label: no accents, case, punctuation, currency or filler words.
+
+    With `joined_pairs`, two neighbouring tokens also count joined, for a printed header whose
+    narrow cell broke a word in two ("Contributi" / "on nationale").
+    """
     plain = unicodedata.normalize("NFD", text)
     plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).lower()
-    return frozenset(re.sub(r"[^a-z0-9]+", " ", plain).split()) - _FILLER_TOKENS
+    tokens = re.sub(r"[^a-z0-9]+", " ", plain).split()
+    joined = {a + b for a, b in itertools.pairwise(tokens)} if joined_pairs else set()
+    return frozenset(tokens) - _FILLER_TOKENS | joined
 
 
-def _plain(text: str) -> str:
-    plain = unicodedata.normalize("NFD", text)
-    return collapse_spaces("".join(ch for ch in plain if not unicodedata.combining(ch)))
+def section_of(text: str, labels: AmifLabels) -> tuple[int, str] | None:
+    """(number, name) when `text` opens with a section label and a number, else None."""
+    split = labels.split_label(collapse_spaces(text), ["section"])
+    if split is None:
+        return None
+    match = _SECTION_NUMBER.match(split[1])
+    if match is None:
+        return None
+    return int(match.group(1)), clean_cell_text(match.group(2)).strip(_SECTION_NAME_EDGES).strip()
+
+
+def summary_label_length(text: str, labels: AmifLabels) -> int:
+    """How many characters of `text` a summary label opening it covers (0: none).
+
+    The label must end in a colon or stand alone, so prose that starts with "Description des
+    besoins" is not taken for a label.
+    """
+    split = labels.split_label(text, ["summary"])
+    if split is None:
+        return 0
+    consumed = len(text) - len(split[1])
+    return consumed if ":" in text[:consumed] or not split[1].strip() else 0
+
+
+def row_item(line: str, labels: AmifLabels) -> tuple[str, str] | None:
+    """(field, value) when a line of the project cell opens a carrier, procedure or action item.
+
+    Without a bullet before it the label must end in a colon: a title may begin with the word
+    "Bénéficiaires". An action item is its code ("Action A.3 (OS1)" → "A.3").
+    """
+    bullet = _BULLET.match(line)
+    text = line[bullet.end() :] if bullet else line
+    split = labels.split_label(text, ROW_ITEM_FIELDS)
+    if split is None:
+        return None
+    name, rest = split
+    if name == "action":
+        code = _ACTION_CODE.match(rest)
+        return ("action", f"{code.group(1).upper()}.{code.group(2)}") if code else None
+    if (bullet is None or not bullet.group().strip()) and ":" not in text[: len(text) - len(rest)]:
+        return None
+    return name, rest.strip()
 
 
 # --- Step 2: the header row ---------------------------------------------------------------------
@@ -414,14 +537,17 @@ class Header:
     columns: tuple[HeaderColumn, ...]  # left to right
     top: float
     bottom: float
+    # Header labels that name no column the profile knows: a column the table has and cannot read.
+    unknown_labels: tuple[str, ...] = ()
 
 
-def match_header_label(text: str) -> str | None:
+def match_header_label(text: str, labels: AmifLabels | None = None) -> str | None:
     """The column a header label names, or None; the most specific synonym wins."""
-    tokens = label_tokens(text)
+    labels = labels or amif_labels()
+    tokens = label_tokens(text, joined_pairs=True)
     best: tuple[int, str] | None = None
     tie = False
-    for key, synonyms in HEADER_SYNONYMS.items():
+    for key, synonyms in labels.header_synonyms.items():
         sizes = [len(s) for s in synonyms if s <= tokens]
         if not sizes:
             continue
@@ -446,12 +572,17 @@ def _label_clusters(lines: Sequence[TextLine], settings: PdfTableSettings) -> li
     return clusters
 
 
-def _header_from_lines(lines: Sequence[TextLine], settings: PdfTableSettings) -> Header | None:
+def _header_from_lines(
+    lines: Sequence[TextLine], settings: PdfTableSettings, labels: AmifLabels
+) -> Header | None:
     columns: dict[str, HeaderColumn] = {}
+    unknown: list[tuple[float, str]] = []
     for cluster in _label_clusters(lines, settings):
         ordered = sorted(cluster, key=lambda w: (round(w.top), w.x0))
         label = " ".join(w.text for w in ordered)
-        key = match_header_label(label)
+        key = match_header_label(label, labels)
+        if key is None and label_tokens(label):
+            unknown.append((min(w.top for w in cluster), label))
         if key is None or key in columns:
             continue
         x0, x1 = min(w.x0 for w in cluster), max(w.x1 for w in cluster)
@@ -459,13 +590,20 @@ def _header_from_lines(lines: Sequence[TextLine], settings: PdfTableSettings) ->
     if TITLE not in columns or "total_cost" not in columns or len(columns) < settings.min_header_columns:
         return None
     ordered_columns = tuple(sorted(columns.values(), key=lambda c: c.center))
-    return Header(ordered_columns, min(line.top for line in lines), max(line.bottom for line in lines))
+    top, bottom = min(line.top for line in lines), max(line.bottom for line in lines)
+    # Text above the highest label is a caption ("Tableau :"), not a column's label.
+    labels_top = min(w.top for column in ordered_columns for w in column.words) - settings.line_tolerance
+    return Header(ordered_columns, top, bottom, tuple(label for y, label in unknown if y >= labels_top))
 
 
 def find_header(
-    page: PageLayout, settings: PdfTableSettings, lines: Sequence[TextLine] | None = None
+    page: PageLayout,
+    settings: PdfTableSettings,
+    lines: Sequence[TextLine] | None = None,
+    labels: AmifLabels | None = None,
 ) -> Header | None:
     """The table's header row on this page: the first lines whose labels name enough columns."""
+    labels = labels or amif_labels()
     lines = list(lines) if lines is not None else group_into_lines(page.words, settings.line_tolerance)
     rule_ys = [rule.y for rule in page.rules]
     for start, first in enumerate(lines):
@@ -478,7 +616,7 @@ def find_header(
                 break
             band.append(following)
         for count in range(1, len(band) + 1):
-            header = _header_from_lines(band[:count], settings)
+            header = _header_from_lines(band[:count], settings, labels)
             if header and (best is None or len(header.columns) > len(best.columns)):
                 best = header
         if best is not None:
@@ -494,7 +632,51 @@ def headers_match(first: Header, second: Header, tolerance: float) -> bool:
     )
 
 
-# --- Step 3: bands between rules -------------------------------------------------------------------
+# --- Step 3: page furniture ----------------------------------------------------------------------
+
+
+def _furniture_key(line: TextLine) -> tuple[str, int]:
+    """A line as it recurs from page to page: digits masked (page numbers, dates), position kept."""
+    return _DIGIT.sub("#", collapse_spaces(line.text)).casefold(), round(line.top / 3)
+
+
+def repeated_lines(
+    pages_lines: Sequence[Sequence[TextLine]], settings: PdfTableSettings
+) -> set[tuple[str, int]]:
+    """Keys of lines printed at the same place on enough pages to be running headers or footers."""
+    counts: collections.Counter[tuple[str, int]] = collections.Counter()
+    for lines in pages_lines:
+        counts.update({_furniture_key(line) for line in lines})
+    needed = max(2, settings.furniture_min_share * len(pages_lines))
+    return {key for key, count in counts.items() if count >= needed}
+
+
+def _is_furniture(
+    line: TextLine, neighbour: TextLine | None, repeated: set[tuple[str, int]], settings: PdfTableSettings
+) -> bool:
+    """A running header or footer, or a page number alone on its line, set apart from the text
+    next to it: a table line that happens to recur at the same place sits closer to its cell."""
+    if _furniture_key(line) not in repeated and not _PAGE_NUMBER.match(collapse_spaces(line.text)):
+        return False
+    if neighbour is None:
+        return True
+    gap = line.top - neighbour.bottom if line.top > neighbour.top else neighbour.top - line.bottom
+    return gap >= settings.furniture_gap * line.size
+
+
+def drop_page_furniture(
+    lines: Sequence[TextLine], repeated: set[tuple[str, int]], settings: PdfTableSettings
+) -> list[TextLine]:
+    """The page's lines without its running headers, footers and page numbers at the top and bottom."""
+    kept = list(lines)
+    while kept and _is_furniture(kept[0], kept[1] if len(kept) > 1 else None, repeated, settings):
+        kept.pop(0)
+    while kept and _is_furniture(kept[-1], kept[-2] if len(kept) > 1 else None, repeated, settings):
+        kept.pop()
+    return kept
+
+
+# --- Step 4: bands between rules and gaps --------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -544,46 +726,78 @@ def _row_boundaries(page: PageLayout, settings: PdfTableSettings) -> list[PageRu
     return merged
 
 
-def is_section_line(text: str) -> bool:
-    return _SECTION.match(_plain(text)) is not None
-
-
-def is_summary_label_line(text: str) -> bool:
-    return _SUMMARY_LABEL.match(text) is not None
-
-
-def _table_bottom(lines: Sequence[TextLine], last_rule: float, settings: PdfTableSettings) -> float:
-    """The last rule, or lower when text runs on right below it: a row split by the page break
-    often has no closing rule, while a page footer stands apart."""
-    bottom = last_rule
-    for line in lines:
-        if line.middle <= last_rule:
-            continue
-        if line.top - bottom > settings.text_below_last_rule * line.size:
-            break
-        bottom = line.bottom + 0.01
-    return bottom
-
-
-def _is_repeated_header(band: Band, header: Header, settings: PdfTableSettings) -> bool:
-    repeated = _header_from_lines(band.lines[: settings.header_max_lines], settings)
+def _is_repeated_header(band: Band, header: Header, settings: PdfTableSettings, labels: AmifLabels) -> bool:
+    repeated = _header_from_lines(band.lines[: settings.header_max_lines], settings, labels)
     return repeated is not None and [c.key for c in repeated.columns] == [c.key for c in header.columns]
 
 
+def is_prose_line(line: TextLine, table_width: float, settings: PdfTableSettings) -> bool:
+    """A line of running text across the table (a summary), not cells side by side."""
+    return any(
+        run.x1 - run.x0 >= settings.prose_min_width * table_width
+        for run in split_line_into_runs(line, settings.word_gap_within_cell)
+    )
+
+
+def is_cells_line(line: TextLine, table_width: float, settings: PdfTableSettings) -> bool:
+    """A line with text in several cells side by side: part of a project row."""
+    runs = split_line_into_runs(line, settings.word_gap_within_cell)
+    return len(runs) > 1 and not is_prose_line(line, table_width, settings)
+
+
+def _structural_cuts(
+    body: Sequence[TextLine], rule_ys: Sequence[float], table_width: float, settings: PdfTableSettings
+) -> set[float]:
+    """Where rows meet without a rule: a wider gap than between the lines of a cell, or running
+    text starting under cells (a summary under its row) and cells under running text."""
+    cuts: set[float] = set()
+    prose = [is_prose_line(line, table_width, settings) for line in body]
+    cells = [is_cells_line(line, table_width, settings) for line in body]
+    for index, (previous, line) in enumerate(itertools.pairwise(body), start=1):
+        if any(previous.middle < y < line.middle for y in rule_ys):
+            continue  # a rule already parts them
+        size = max(previous.size, line.size)
+        wide_gap = line.top - previous.bottom > settings.row_gap * size
+        prose_after_cells = prose[index] and cells[index - 1]
+        cells_after_prose = cells[index] and prose[index - 1]
+        if wide_gap or prose_after_cells or cells_after_prose:
+            cuts.add(line.top - 0.01)
+    return cuts
+
+
 def split_page_into_bands(
-    page: PageLayout, header: Header, lines: Sequence[TextLine], settings: PdfTableSettings
+    page: PageLayout,
+    header: Header,
+    lines: Sequence[TextLine],
+    settings: PdfTableSettings,
+    labels: AmifLabels | None = None,
 ) -> PageTable:
-    """Cut the body below the header at the row rules and at section and summary-label lines.
+    """Cut the body below the header at the row rules, at section and summary-label lines, and
+    where the layout shows a row ending without a rule (`_structural_cuts`).
 
     A header row repeated lower on the page (some tools print it again where a table part resumes)
     is dropped like the one at the top.
     """
+    labels = labels or amif_labels()
     boundaries = _row_boundaries(page, settings)
     body_top = header.bottom
     below_header = [r for r in boundaries if r.y > header.bottom - settings.rule_merge_tolerance]
-    body_bottom = _table_bottom(lines, below_header[-1].y, settings) if len(below_header) > 1 else page.height
+    # The page furniture is gone: whatever text is left below the header belongs to the table,
+    # also below its last rule (a row split by the page break may be left without one).
+    body_bottom = page.height
     body = [line for line in lines if body_top < line.middle < body_bottom]
-    cuts = sorted({r.y for r in below_header} | {line.top - 0.01 for line in body if _opens_band(line.text)})
+    if boundaries:
+        left, right = min(r.x0 for r in boundaries), max(r.x1 for r in boundaries)
+    else:
+        all_words = [w for line in body for w in line.words] or list(header.columns[0].words)
+        left, right = min(w.x0 for w in all_words), max(w.x1 for w in all_words)
+    left, right = min(left, header.columns[0].x0), max(right, header.columns[-1].x1)
+    opening = {line.top - 0.01 for line in body if _opens_band(line.text, labels)}
+    cuts = sorted(
+        {r.y for r in below_header}
+        | opening
+        | _structural_cuts(body, [r.y for r in below_header], right - left, settings)
+    )
     bands: list[Band] = []
     edges = [body_top, *[c for c in cuts if body_top < c < body_bottom], body_bottom]
     for top, bottom in itertools.pairwise(edges):
@@ -591,18 +805,13 @@ def split_page_into_bands(
         if not band_lines:
             continue
         band = Band(page.page_number, top, bottom, band_lines, at_page_top=not bands)
-        if not _is_repeated_header(band, header, settings):
+        if not _is_repeated_header(band, header, settings, labels):
             bands.append(band)
-    if boundaries:
-        left, right = min(r.x0 for r in boundaries), max(r.x1 for r in boundaries)
-    else:
-        all_words = [w for line in body for w in line.words] or list(header.columns[0].words)
-        left, right = min(w.x0 for w in all_words), max(w.x1 for w in all_words)
     return PageTable(page.page_number, header, tuple(bands), left, right)
 
 
-def _opens_band(text: str) -> bool:
-    return is_section_line(text) or is_summary_label_line(text)
+def _opens_band(text: str, labels: AmifLabels) -> bool:
+    return section_of(text, labels) is not None or summary_label_length(text, labels) > 0
 
 
 # --- Step 5: column boundaries ---------------------------------------------------------------------
@@ -670,7 +879,7 @@ def column_grid(
     return ColumnGrid(tuple(c.key for c in header.columns), tuple(boundaries), left, right)
 
 
-# --- Step 4: what each band is ---------------------------------------------------------------------
+# --- Step 6: what each band is -------------------------------------------------------------------
 
 
 def is_full_width(band: Band, grid: ColumnGrid, settings: PdfTableSettings) -> bool:
@@ -684,51 +893,90 @@ def is_full_width(band: Band, grid: ColumnGrid, settings: PdfTableSettings) -> b
     return False
 
 
-def _has_row_items(band: Band) -> bool:
-    return any(_CARRIER_LABEL.match(line.text) or _PROCEDURE_LABEL.match(line.text) for line in band.lines)
+def _has_row_items(band: Band, labels: AmifLabels) -> bool:
+    return any(row_item(line.text, labels) for line in band.lines)
+
+
+def has_row_values(band: Band, grid: ColumnGrid) -> bool:
+    """Figures in the period or amount columns: what makes a band a project row."""
+    return any(grid.column_of(w) != TITLE and _DIGIT.search(w.text) for w in band.words)
+
+
+_PROJECT_KINDS: tuple[RowKind | None, ...] = ("project", "project_continued")
+_SUMMARY_KINDS: tuple[RowKind | None, ...] = ("summary", "summary_continued")
 
 
 def classify_band(
-    band: Band, previous_kind: RowKind | None, grid: ColumnGrid, settings: PdfTableSettings
+    band: Band,
+    previous_kind: RowKind | None,
+    grid: ColumnGrid,
+    settings: PdfTableSettings,
+    labels: AmifLabels | None = None,
+    previous_row: _RowBuilder | None = None,
 ) -> RowKind:
-    """Section and summary bands say so in their first words; a page's first band continues the
-    previous page's row, or its summary when its text runs across the column boundaries."""
-    if is_section_line(band.first_text):
+    """What a band is, by structure first: a project row has figures in its period or amount
+    columns (or at least a labelled carrier), a summary is text under a project with neither; a
+    section row says so. A page's first band continues the previous page's row or summary, unless
+    it opens a row of its own (`opens_new_row`, compared with the row above, `previous_row`).
+
+    "unreadable" is a band that is none of these where it stands: text without figures or carrier
+    before any project of its section.
+    """
+    labels = labels or amif_labels()
+    if section_of(band.first_text, labels) is not None:
         return "section"
-    if is_summary_label_line(band.first_text):
+    if summary_label_length(band.first_text, labels):
         return "summary"
-    if band.at_page_top and previous_kind in ("project", "project_continued"):
-        return "project_continued"
-    if band.at_page_top and previous_kind in ("summary", "summary_continued"):
-        title_only = all(grid.column_of(w) == TITLE for w in band.words)
-        if is_full_width(band, grid, settings) or (title_only and not _has_row_items(band)):
-            return "summary_continued"
+    full_width = is_full_width(band, grid, settings)
+    values = not full_width and has_row_values(band, grid)
+    title_only = all(grid.column_of(w) == TITLE for w in band.words)
+    if band.at_page_top and previous_kind in _PROJECT_KINDS and full_width:
+        return "summary"  # the row ended at the foot of the previous page, its summary starts here
+    if band.at_page_top and previous_kind in _PROJECT_KINDS:
+        new_row = previous_row is not None and opens_new_row(band, previous_row, grid, labels)
+        return "project" if new_row else "project_continued"
+    summary_like = full_width or (title_only and not _has_row_items(band, labels))
+    if band.at_page_top and previous_kind in _SUMMARY_KINDS and summary_like:
+        return "summary_continued"
     if band.at_page_top and previous_kind is None:
         # Reading starts inside the table (a page range): the rest of a row or summary not seen.
-        if is_full_width(band, grid, settings):
+        if full_width:
             return "summary_continued"
-        if _starts_with_row_item(band, grid):
+        if _starts_with_row_item(band, grid, labels):
             return "project_continued"
-    return "project"
+    if values:
+        return "project"
+    if title_only and previous_kind in _PROJECT_KINDS and _starts_with_row_item(band, grid, labels):
+        return "project_continued"  # the carrier or procedure of the row above, set a little apart
+    if _has_row_items(band, labels) and not full_width:
+        return "project"  # a carrier without figures: a row whose amounts are missing
+    if previous_kind in _PROJECT_KINDS or previous_kind in _SUMMARY_KINDS:
+        return "summary"
+    return "unreadable"
 
 
-def _starts_with_row_item(band: Band, grid: ColumnGrid) -> bool:
+def _item_fields(lines: Sequence[str], labels: AmifLabels) -> set[str]:
+    return {found[0] for line in lines if (found := row_item(line, labels))}
+
+
+def opens_new_row(band: Band, row: _RowBuilder, grid: ColumnGrid, labels: AmifLabels) -> bool:
+    """Whether a page's first band is the next project rather than the rest of `row`: `row`
+    already has its whole period and the band starts one, or the band's first cell opens an item
+    (carrier, procedure, action) that `row` already has."""
+    period_words = [w.text for w in band.words if grid.column_of(w) == PERIOD]
+    if len(_DATE.findall(_cell_text(row, PERIOD))) >= 2 and any(_DATE.search(w) for w in period_words):
+        return True
+    band_cell = [" ".join(w.text for w in line.words if grid.column_of(w) == TITLE) for line in band.lines]
+    row_cell = [line.text for part in row.cells.get(TITLE, []) for line in part.lines]
+    return bool(_item_fields(band_cell, labels) & _item_fields(row_cell, labels))
+
+
+def _starts_with_row_item(band: Band, grid: ColumnGrid, labels: AmifLabels) -> bool:
     first_cell = [w for w in band.lines[0].words if grid.column_of(w) == TITLE]
-    text = " ".join(w.text for w in first_cell)
-    return bool(_CARRIER_LABEL.match(text) or _PROCEDURE_LABEL.match(text) or _ACTION.match(text))
+    return row_item(" ".join(w.text for w in first_cell), labels) is not None
 
 
-def _is_ambiguous(band: Band, previous_kind: RowKind | None) -> bool:
-    """A page's first band after a summary may be its continuation or a new row: decided with the grid."""
-    return (
-        band.at_page_top
-        and previous_kind in ("summary", "summary_continued")
-        and not is_section_line(band.first_text)
-        and not is_summary_label_line(band.first_text)
-    )
-
-
-# --- Step 6: rows -----------------------------------------------------------------------------
+# --- Step 7: the cells of a row -----------------------------------------------------------------------------
 
 
 @dataclass
@@ -762,15 +1010,16 @@ def _words_bbox(lines: Sequence[TextLine]) -> BBox:
     )
 
 
-def parse_first_cell(lines: Sequence[str]) -> dict[str, str]:
+def parse_first_cell(lines: Sequence[str], labels: AmifLabels | None = None) -> dict[str, str]:
     """Title, carrier, procedure and action code from the lines of the project cell.
 
     Lines before the first labelled item form the title; an item runs until the next label.
     """
+    labels = labels or amif_labels()
     title: list[str] = []
     items: list[list[str]] = []
     for line in lines:
-        if _CARRIER_LABEL.match(line) or _PROCEDURE_LABEL.match(line) or _ACTION.match(line):
+        if row_item(line, labels):
             items.append([line])
         elif items:
             items[-1].append(line)
@@ -778,14 +1027,40 @@ def parse_first_cell(lines: Sequence[str]) -> dict[str, str]:
             title.append(line)
     parsed = {"title": clean_cell_text("\n".join(title)), "carrier": "", "procedure": "", "action": ""}
     for item in items:
-        text = clean_cell_text("\n".join(item))
-        if action := _ACTION.match(text):
-            parsed["action"] = f"{action.group(1).upper()}.{action.group(2)}"
-        elif carrier := _CARRIER_LABEL.match(text):
-            parsed["carrier"] = text[carrier.end() :].strip()
-        elif procedure := _PROCEDURE_LABEL.match(text):
-            parsed["procedure"] = text[procedure.end() :].strip()
+        found = row_item(clean_cell_text("\n".join(item)), labels)
+        if found is not None:
+            name, value = found
+            parsed[name] = value
     return parsed
+
+
+def unknown_items(lines: Sequence[str], labels: AmifLabels) -> list[str]:
+    """Lines of the project cell that open an item whose label the profile does not know.
+
+    Such a line starts with a bullet glyph, or reads "Label : value" after a dash or once a known
+    item has begun (a title may well hold a colon, a wrapped name a dash). Left unrecognised, its
+    text would end up in the title or in the item above, so it must be reported.
+    """
+    unknown: list[str] = []
+    seen_item = False
+    for line in lines[1:]:
+        if row_item(line, labels):
+            seen_item = True
+            continue
+        bullet = _BULLET.match(line)
+        rest = line[bullet.end() :] if bullet else line
+        # A dash may be a wrapped "Croix-Rouge – Service LISKO"; a bullet glyph never is.
+        glyph = bool(bullet and set(bullet.group()) & _BULLET_GLYPHS)
+        dash = bool(bullet and bullet.group().strip())
+        if glyph or ((seen_item or dash) and _LABEL_AND_VALUE.match(rest)):
+            unknown.append(collapse_spaces(line))
+    return unknown
+
+
+def unknown_summary_label(text: str) -> str:
+    """The "Label :" opening a summary when it reads like a label the profile does not know, else ""."""
+    match = _LABEL_AND_VALUE.match(text)
+    return match.group(1) if match else ""
 
 
 _ENDS_IN_DIGIT_GROUP = re.compile(r"\d$")
@@ -809,6 +1084,44 @@ def join_amount_fragments(fragments: Sequence[str]) -> str:
             and not _STARTS_WITH_THOUSANDS_GROUP.match(fragment)
         )
         joined = joined + fragment if cut_inside_number or not joined else f"{joined} {fragment}"
+    return joined
+
+
+# The start of a date cut at the end of a line: "2023-01-0", "31/1", "2024-1" (not a whole date).
+_DATE_CUT = re.compile(r"(?:^|\s)(\d{1,4}[./-]\d{0,2}(?:[./-]\d{0,3})?)$")
+
+
+def join_period_fragments(fragments: Sequence[str]) -> tuple[str, bool]:
+    """Join the lines of a period cell with spaces, except where a narrow cell cut a date inside
+    (``2023-01-0`` / ``1 / 2024-12-31``); whether such a cut was joined."""
+    joined, repaired = "", False
+    for fragment in (collapse_spaces(f) for f in fragments):
+        if not fragment:
+            continue
+        cut = _DATE_CUT.search(joined)
+        if cut and not _DATE.fullmatch(cut.group(1)) and fragment[0].isdigit():
+            joined, repaired = joined + fragment, True
+        else:
+            joined = f"{joined} {fragment}" if joined else fragment
+    return joined, repaired
+
+
+def _period_cell(builder: _RowBuilder, source_name: str) -> str:
+    parts = builder.cells.get(PERIOD, [])
+    fragments = [line.text for part in parts for line in part.lines]
+    joined, repaired = join_period_fragments(fragments)
+    if repaired:
+        builder.findings.append(
+            Finding(
+                "repaired_value",
+                "a date cut inside over two lines in the period column; lines joined",
+                SourceLocation(source_name, page=parts[0].page_number, bbox=_words_bbox(parts[0].lines)),
+                column="start_date",
+                value=" | ".join(fragments),
+                repaired=joined,
+                rule="wrapped_date_joined",
+            )
+        )
     return joined
 
 
@@ -845,16 +1158,17 @@ class SummaryLine:
     band_index: int
 
 
-def summary_lines_of_band(band: Band, band_index: int) -> list[SummaryLine]:
+def summary_lines_of_band(band: Band, band_index: int, labels: AmifLabels) -> list[SummaryLine]:
     """All words of each line, whatever column they sit in; the label dropped from the first line."""
     result: list[SummaryLine] = []
     for position, line in enumerate(band.lines):
         words = line.words
-        if position == 0 and (label := _SUMMARY_LABEL.match(line.text)):
-            words = words[len(line.text[: label.end()].split()) :]
+        if position == 0 and (label_length := summary_label_length(line.text, labels)):
+            words = words[len(line.text[:label_length].split()) :]
         if words:
             kept = TextLine(words)
-            result.append(SummaryLine(kept.text, kept, band.page_number, band_index))
+            text = kept.text.replace(_UNMAPPED_BULLET, "•")
+            result.append(SummaryLine(text, kept, band.page_number, band_index))
     return result
 
 
@@ -887,11 +1201,13 @@ def summary_paragraphs(
     usual_pitch: float,
     right_limits: dict[int, float],
     settings: PdfTableSettings,
+    trust_page_break_ends: bool = True,
 ) -> list[str]:
     """Summary lines grouped into paragraphs, each cleaned like a cell.
 
     A paragraph starts after a wider line spacing than usual, or after a line that ended although
-    the next word would have fitted (the only sign left across a page break).
+    the next word would have fitted (the only sign left across a page break, unless the document
+    shows that its tool ends lines early there: `trust_page_break_ends`).
     """
     paragraphs: list[list[str]] = []
     previous: SummaryLine | None = None
@@ -899,12 +1215,18 @@ def summary_paragraphs(
         if previous is None:
             new_paragraph = True
         else:
-            same_band = entry.band_index == previous.band_index
+            # Bands of one page are cut where the spacing widens, so compare pitches across them.
+            same_page = entry.page_number == previous.page_number
             pitch = entry.line.baseline - previous.line.baseline
             right = right_limits.get(previous.page_number, previous.line.x1)
-            new_paragraph = (
-                same_band and pitch > usual_pitch + settings.paragraph_extra_gap
-            ) or ended_on_purpose(previous.line, entry.line, right, settings)
+            # A line starting in lower case, or after one that stops mid-sentence, goes on with
+            # the sentence however short the line before (some tools end the last line before a
+            # page break early).
+            goes_on = _goes_on(previous, entry)
+            trusted = same_page or trust_page_break_ends
+            new_paragraph = (same_page and pitch > usual_pitch + settings.paragraph_extra_gap) or (
+                trusted and not goes_on and ended_on_purpose(previous.line, entry.line, right, settings)
+            )
         if new_paragraph:
             paragraphs.append([entry.text])
         else:
@@ -912,6 +1234,28 @@ def summary_paragraphs(
         previous = entry
     cleaned = (clean_cell_text("\n".join(paragraph)) for paragraph in paragraphs)
     return [paragraph for paragraph in cleaned if paragraph]
+
+
+def _goes_on(previous: SummaryLine, entry: SummaryLine) -> bool:
+    return entry.text[:1].islower() or not _SENTENCE_END.search(previous.text)
+
+
+def page_break_ends_are_trusted(
+    summaries: Sequence[Sequence[SummaryLine]], right_limits: dict[int, float], settings: PdfTableSettings
+) -> bool:
+    """Whether a summary line ending short before a page break means its paragraph ends there.
+
+    Not when the same document has a line ending short before a page break in the middle of a
+    sentence: its tool ends lines early at page breaks, so a short line there proves nothing.
+    """
+    for lines in summaries:
+        for previous, entry in itertools.pairwise(lines):
+            if entry.page_number == previous.page_number or not _goes_on(previous, entry):
+                continue
+            right = right_limits.get(previous.page_number, previous.line.x1)
+            if ended_on_purpose(previous.line, entry.line, right, settings):
+                return False
+    return True
 
 
 def usual_line_pitch(lines: Sequence[SummaryLine]) -> float:
@@ -937,7 +1281,7 @@ def summary_right_limits(lines: Sequence[SummaryLine], tables: dict[int, PageTab
     return limits
 
 
-# --- Step 6: rows ---------------------------------------------------------------------------------
+# --- Step 7: rows ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -951,26 +1295,65 @@ class _RowBuilder:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _section(text: str) -> tuple[int, str]:
-    number = _SECTION.match(_plain(text))
-    label = _SECTION_LABEL_PREFIX.sub("", text, count=1)
-    label = clean_cell_text(label).strip(" :;-–—\"'«»“”").strip()
-    return (int(number.group(1)) if number else 0), label
+def _cell_text(builder: _RowBuilder, key: str) -> str:
+    return " ".join(line.text for part in builder.cells.get(key, []) for line in part.lines)
 
 
 def _build_row(
     builder: _RowBuilder,
     source_name: str,
-    summary_settings: tuple[float, dict[int, float]],
+    summary_settings: tuple[float, dict[int, float], bool],
     settings: PdfTableSettings,
+    labels: AmifLabels,
 ) -> AmifRow:
     first_cell = [line.text for part in builder.cells.get(TITLE, []) for line in part.lines]
-    parsed = parse_first_cell(first_cell)
-    period = collapse_spaces(
-        " ".join(line.text for part in builder.cells.get(PERIOD, []) for line in part.lines)
-    )
+    parsed = parse_first_cell(first_cell, labels)
+    if not parsed["title"]:
+        builder.findings.append(
+            Finding(
+                "unreadable_row",
+                "a project row without a title: the title was not found in its first cell "
+                "(it may have been read as the text above the row)",
+                SourceLocation(
+                    source_name,
+                    page=builder.start_band.page_number,
+                    bbox=_first_cell_bbox(builder.start_band, builder.start_grid),
+                ),
+                column="title",
+                value=collapse_spaces(" ".join(first_cell))[:200],
+            )
+        )
+    fields_seen = [found[0] for line in first_cell if (found := row_item(line, labels))]
+    for name in sorted({name for name in fields_seen if fields_seen.count(name) > 1}):
+        builder.findings.append(
+            Finding(
+                "unreadable_row",
+                f"the project cell has more than one {name} item: two rows may have been read as one",
+                SourceLocation(
+                    source_name,
+                    page=builder.start_band.page_number,
+                    bbox=_first_cell_bbox(builder.start_band, builder.start_grid),
+                ),
+                value=collapse_spaces(" ".join(first_cell))[:200],
+            )
+        )
+    for line in unknown_items(first_cell, labels):
+        builder.findings.append(
+            Finding(
+                "unreadable_row",
+                "a line of the project cell starts with a label the amif_table profile does not "
+                "know; its text is left where it stands (add the label to the profile)",
+                SourceLocation(
+                    source_name,
+                    page=builder.start_band.page_number,
+                    bbox=_first_cell_bbox(builder.start_band, builder.start_grid),
+                ),
+                value=line[:200],
+            )
+        )
+    period = _period_cell(builder, source_name)
     amounts = {key: _amount_cell(builder, key, source_name) for key in AMOUNT_COLUMNS}
-    usual_pitch, right_limits = summary_settings
+    usual_pitch, right_limits, trust_page_break_ends = summary_settings
     return AmifRow(
         specific_objective=builder.specific_objective,
         specific_objective_label=builder.specific_objective_label,
@@ -980,7 +1363,9 @@ def _build_row(
         action_code=parsed["action"],
         period_raw=period,
         amounts_raw=amounts,
-        summary="\n".join(summary_paragraphs(builder.summary, usual_pitch, right_limits, settings)),
+        summary="\n".join(
+            summary_paragraphs(builder.summary, usual_pitch, right_limits, settings, trust_page_break_ends)
+        ),
         location=SourceLocation(
             source_name,
             page=builder.start_band.page_number,
@@ -995,57 +1380,60 @@ NO_TABLE_REASON = (
 )
 
 
-def page_tables(pages: Sequence[PageLayout], settings: PdfTableSettings) -> list[PageTable]:
-    """Each page's header and bands; a page without its own header row reuses the previous one."""
+def page_tables(
+    pages: Sequence[PageLayout], settings: PdfTableSettings, labels: AmifLabels | None = None
+) -> list[PageTable]:
+    """Each page's header and bands; a page without its own header row reuses the previous one.
+
+    The header is looked for among all the page's lines (a running title above it does no harm);
+    the body is read from the lines left once the page furniture is dropped.
+    """
+    labels = labels or amif_labels()
+    all_lines = [group_into_lines(page.words, settings.line_tolerance) for page in pages]
+    repeated = repeated_lines(all_lines, settings)
     tables: list[PageTable] = []
     last_header: Header | None = None
-    for page in pages:
-        lines = group_into_lines(page.words, settings.line_tolerance)
-        header = find_header(page, settings, lines)
-        if header is None and last_header is not None:
-            boundaries = _row_boundaries(page, settings)
-            top = boundaries[0].y if boundaries else 0.0
+    for page, lines in zip(pages, all_lines, strict=True):
+        header = find_header(page, settings, lines, labels)
+        body_lines = drop_page_furniture(lines, repeated, settings)
+        if header is None and last_header is not None and body_lines:
+            # No header row on this page: the table goes on in the previous page's columns.
+            top = body_lines[0].top - 0.01
             header = Header(last_header.columns, top, top)
         if header is None:
             continue
         last_header = header
-        tables.append(split_page_into_bands(page, header, lines, settings))
+        tables.append(split_page_into_bands(page, header, body_lines, settings, labels))
     return tables
 
 
-def _preliminary_kinds(tables: Sequence[PageTable]) -> list[list[RowKind | None]]:
-    """Kinds known without columns; None where a page's first band may continue a summary."""
-    kinds: list[list[RowKind | None]] = []
-    previous: RowKind | None = None
-    for table in tables:
-        page_kinds: list[RowKind | None] = []
-        for band in table.bands:
-            kind: RowKind | None
-            if is_section_line(band.first_text):
-                kind = "section"
-            elif is_summary_label_line(band.first_text):
-                kind = "summary"
-            elif _is_ambiguous(band, previous) or (band.at_page_top and previous is None):
-                kind = None
-            elif band.at_page_top and previous in ("project", "project_continued"):
-                kind = "project_continued"
-            else:
-                kind = "project"
-            page_kinds.append(kind)
-            previous = kind if kind is not None else "summary_continued"
-        kinds.append(page_kinds)
-    return kinds
+def _grid_words(table: PageTable, labels: AmifLabels, settings: PdfTableSettings) -> list[PageWord]:
+    """Words of the bands that hold cells side by side (project rows, not sections or summaries),
+    running text aside: where the columns' empty strips are measured."""
+    width = table.right - table.left
+    return [
+        word
+        for band in table.bands
+        if section_of(band.first_text, labels) is None
+        and not summary_label_length(band.first_text, labels)
+        and any(is_cells_line(line, width, settings) for line in band.lines)
+        for line in band.lines
+        if not is_prose_line(line, width, settings)
+        for word in line.words
+    ]
 
 
-def page_grids(tables: Sequence[PageTable], settings: PdfTableSettings) -> list[ColumnGrid]:
+def page_grids(
+    tables: Sequence[PageTable], settings: PdfTableSettings, labels: AmifLabels | None = None
+) -> list[ColumnGrid]:
     """A column grid per page, from the words of every project row under the same header layout.
 
     Pages are grouped by header layout first, so the work grows with the page count, not its square.
     """
-    kinds = _preliminary_kinds(tables)
+    labels = labels or amif_labels()
     groups: list[tuple[PageTable, list[PageWord]]] = []  # (first table of the layout, row words)
     group_of_page: list[int] = []
-    for table, table_kinds in zip(tables, kinds, strict=True):
+    for table in tables:
         index = next(
             (
                 i
@@ -1058,12 +1446,7 @@ def page_grids(tables: Sequence[PageTable], settings: PdfTableSettings) -> list[
             groups.append((table, []))
             index = len(groups) - 1
         group_of_page.append(index)
-        groups[index][1].extend(
-            word
-            for band, kind in zip(table.bands, table_kinds, strict=True)
-            if kind in ("project", "project_continued")
-            for word in band.words
-        )
+        groups[index][1].extend(_grid_words(table, labels, settings))
     left = min(table.left for table in tables)
     right = max(table.right for table in tables)
     grids = [column_grid(first.header, words, left, right, settings) for first, words in groups]
@@ -1092,6 +1475,21 @@ def _unreadable(source_name: str, band: Band, grid: ColumnGrid, why: str) -> Fin
     )
 
 
+def _unknown_header_labels(source_name: str, table: PageTable) -> Finding:
+    header = table.header
+    return Finding(
+        "unreadable_row",
+        "header label names no known column, so that column is not read "
+        "(add its wording to the amif_table profile)",
+        SourceLocation(
+            source_name,
+            page=table.page_number,
+            bbox=(round(table.left, 1), round(header.top, 1), round(table.right, 1), round(header.bottom, 1)),
+        ),
+        value=" | ".join(header.unknown_labels),
+    )
+
+
 def _no_section(source_name: str, band: Band, grid: ColumnGrid) -> Finding:
     return Finding(
         "missing_value",
@@ -1101,56 +1499,89 @@ def _no_section(source_name: str, band: Band, grid: ColumnGrid) -> Finding:
     )
 
 
+def _check_summary_start(
+    builder: _RowBuilder, band: Band, first_line: str, grid: ColumnGrid, source_name: str, labels: AmifLabels
+) -> None:
+    """A summary opening with "Xxx :" that the profile does not know as a summary label is reported."""
+    label = "" if summary_label_length(band.first_text, labels) else unknown_summary_label(first_line)
+    if label:
+        builder.findings.append(
+            Finding(
+                "unreadable_row",
+                f"the summary starts with {label + ' :'!r}, which reads like a label the amif_table "
+                "profile does not know; kept in the summary (add it to the profile if it is a label)",
+                SourceLocation(source_name, page=band.page_number, bbox=_summary_bbox(band, grid)),
+                value=first_line[:200],
+            )
+        )
+
+
+def _summary_bbox(band: Band, grid: ColumnGrid) -> BBox:
+    return (round(grid.left, 1), round(band.top, 1), round(grid.right, 1), round(band.bottom, 1))
+
+
 def assemble_amif_rows(
-    pages: Sequence[PageLayout], source_name: str, settings: PdfTableSettings | None = None
+    pages: Sequence[PageLayout],
+    source_name: str,
+    settings: PdfTableSettings | None = None,
+    profile: Profile | None = None,
 ) -> AmifExtraction:
     """Rows of the AMIF table from page layouts in page order (all pages of the table, or a run of them)."""
     settings = settings or PdfTableSettings()
-    tables = page_tables(pages, settings)
+    labels = amif_labels(profile)
+    tables = page_tables(pages, settings, labels)
     if not tables:
         raise InputError(source_name, NO_TABLE_REASON)
-    grids = page_grids(tables, settings)
+    grids = page_grids(tables, settings, labels)
     builders: list[_RowBuilder] = []
     findings: list[Finding] = []
+    unknown_headers = {table.header.unknown_labels: table for table in reversed(tables)}
+    findings += [_unknown_header_labels(source_name, table) for key, table in unknown_headers.items() if key]
     section_number, section_label = 0, ""
     previous: RowKind | None = None
     band_index = 0
     for table, grid in zip(tables, grids, strict=True):
         for band in table.bands:
             band_index += 1
-            kind = classify_band(band, previous, grid, settings)
-            current = builders[-1] if builders and previous not in (None, "section") else None
+            attached = previous not in (None, "section", "unreadable")
+            current = builders[-1] if builders and attached else None
+            kind = classify_band(band, previous, grid, settings, labels, current)
             if kind == "section":
-                section_number, section_label = _section(" ".join(line.text for line in band.lines))
+                section_number, section_label = section_of(
+                    " ".join(line.text for line in band.lines), labels
+                ) or (0, "")
             elif kind == "project":
                 builders.append(_RowBuilder(section_number, section_label, band, grid))
                 _add_row_band(builders[-1], band, grid, settings)
                 if not section_number:
                     builders[-1].findings.append(_no_section(source_name, band, grid))
-            elif current is None:
+            elif kind == "unreadable" or current is None:
                 findings.append(_unreadable(source_name, band, grid, f"in a {kind.replace('_', ' ')} band"))
+                kind = "unreadable"
             elif kind == "project_continued":
                 _add_row_band(current, band, grid, settings)
-                current.findings.append(
-                    _stitch_finding(source_name, "row", band, _first_cell_bbox(band, grid))
-                )
-            else:
-                current.summary.extend(summary_lines_of_band(band, band_index))
-                if kind == "summary_continued":
-                    bbox = (
-                        round(grid.left, 1),
-                        round(band.top, 1),
-                        round(grid.right, 1),
-                        round(band.bottom, 1),
+                if band.at_page_top:
+                    current.findings.append(
+                        _stitch_finding(source_name, "row", band, _first_cell_bbox(band, grid))
                     )
-                    current.findings.append(_stitch_finding(source_name, "summary", band, bbox))
+            else:
+                lines = summary_lines_of_band(band, band_index, labels)
+                if kind == "summary" and not current.summary and lines:
+                    _check_summary_start(current, band, lines[0].text, grid, source_name, labels)
+                current.summary.extend(lines)
+                if kind == "summary_continued":
+                    current.findings.append(
+                        _stitch_finding(source_name, "summary", band, _summary_bbox(band, grid))
+                    )
             previous = kind
     all_summary_lines = [line for builder in builders for line in builder.summary]
+    right_limits = summary_right_limits(all_summary_lines, {table.page_number: table for table in tables})
     summary_layout = (
         usual_line_pitch(all_summary_lines),
-        summary_right_limits(all_summary_lines, {table.page_number: table for table in tables}),
+        right_limits,
+        page_break_ends_are_trusted([builder.summary for builder in builders], right_limits, settings),
     )
-    rows = [_build_row(builder, source_name, summary_layout, settings) for builder in builders]
+    rows = [_build_row(builder, source_name, summary_layout, settings, labels) for builder in builders]
     return AmifExtraction(source_name, rows, findings)
 
 
@@ -1159,21 +1590,26 @@ def extract_amif_pdf(
     source_name: str | None = None,
     settings: PdfTableSettings | None = None,
     page_numbers: Sequence[int] | None = None,
+    profile: Profile | None = None,
 ) -> AmifExtraction:
     """Read the AMIF project list from a PDF (all pages, or the 1-based ``page_numbers`` in order)."""
     settings = settings or PdfTableSettings()
     name = source_name or path.name
     with open_pdf(path) as pdf:
         layouts = list(_read_layouts(pdf, path, page_numbers, settings))
-    return amif_rows_from_layouts(path, name, layouts, settings)
+    return amif_rows_from_layouts(path, name, layouts, settings, profile)
 
 
 def amif_rows_from_layouts(
-    path: Path, source_name: str, layouts: Sequence[PageLayout], settings: PdfTableSettings | None = None
+    path: Path,
+    source_name: str,
+    layouts: Sequence[PageLayout],
+    settings: PdfTableSettings | None = None,
+    profile: Profile | None = None,
 ) -> AmifExtraction:
     """`assemble_amif_rows` for a whole file, a failure naming the file (layouts read whole or in ranges)."""
     try:
-        extraction = assemble_amif_rows(layouts, source_name, settings)
+        extraction = assemble_amif_rows(layouts, source_name, settings, profile)
     except InputError as error:
         raise InputError(path, error.reason) from error
     extraction.page_text = {layout.page_number: layout_lines(layout) for layout in layouts}
@@ -1185,12 +1621,17 @@ def layout_lines(layout: PageLayout) -> tuple[PageLine, ...]:
     return lines_from_words((word.text, word.x0, word.top, word.bottom) for word in layout.words)
 
 
-def looks_like_amif_pdf(path: Path, settings: PdfTableSettings | None = None) -> bool:
-    """Whether the first pages carry the AMIF table's header row; `InputError` if the PDF is unreadable."""
+def looks_like_amif_pdf(
+    path: Path, settings: PdfTableSettings | None = None, profile: Profile | None = None
+) -> bool:
+    """Whether the first pages carry the AMIF table's header row (labels from the profile);
+    `InputError` if the PDF is unreadable."""
     settings = settings or PdfTableSettings()
+    labels = amif_labels(profile)
     with open_pdf(path) as pdf:
         count = len(_pdf_pages(pdf, path))
         wanted = range(1, min(count, settings.header_search_pages) + 1)
         return any(
-            find_header(layout, settings) is not None for layout in _read_layouts(pdf, path, wanted, settings)
+            find_header(layout, settings, labels=labels) is not None
+            for layout in _read_layouts(pdf, path, wanted, settings)
         )

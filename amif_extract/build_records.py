@@ -16,6 +16,7 @@ from typing import Any
 from amif_extract.cache import default_cache_dir
 from amif_extract.errors import InputError
 from amif_extract.findings import Finding
+from amif_extract.profiles import Profile
 
 # One row of an output table: column name -> plain Python value (str, int, Decimal, date, None).
 Row = dict[str, Any]
@@ -92,6 +93,9 @@ class InputDocument:
     kind: str
     format: str
     sha256: str
+    # The labels its kind prints (the dataset's profile, else the packaged one): data the document
+    # carries to whichever process or machine reads it. None for a kind without a profile.
+    profile: Profile | None = None
 
 
 @dataclass

@@ -31,8 +31,9 @@ def _first_kind(format: str, sample: Sample) -> str | None:
     return None
 
 
-def detect_document_kind(path: Path) -> DocumentKind:
-    """Which extractor reads this file; an `InputError` naming the file when none does."""
+def detect_document_kind(path: Path, profiles_dir: Path | None = None) -> DocumentKind:
+    """Which extractor reads this file, its labels read with the profiles in `profiles_dir` (a dataset's;
+    default: the packaged ones); an `InputError` naming the file when none does."""
     try:
         size = path.stat().st_size
     except FileNotFoundError as error:
@@ -40,14 +41,14 @@ def detect_document_kind(path: Path) -> DocumentKind:
     if size == 0:
         raise InputError(path, "file is empty")
     if is_pdf(path):
-        kind = _first_kind("pdf", Sample(path))
+        kind = _first_kind("pdf", Sample(path, profiles_dir=profiles_dir))
         if kind is None:
             raise InputError(path, f"PDF of an unknown kind: expected {expected_kinds()}")
         return DocumentKind(kind, "pdf")
     if path.suffix.lower() == ".pdf":
         raise InputError(path, "not a PDF file (no %PDF- header) although named .pdf")
     text, _, _ = decode_text(path.read_bytes(), path, path.name)
-    kind = _first_kind("text", Sample(path, text))
+    kind = _first_kind("text", Sample(path, text, profiles_dir))
     if kind is None:
         raise InputError(path, f"document of an unknown kind: expected {expected_kinds()}")
     return DocumentKind(kind, "text")

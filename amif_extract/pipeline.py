@@ -22,6 +22,7 @@ from amif_extract.detect import detect_document_kind
 from amif_extract.errors import InputError, SchemaFailure
 from amif_extract.findings import Finding
 from amif_extract.pdf_streams import limit_pdf_streams
+from amif_extract.profiles import Profile, profile_for
 from amif_extract.registry import extract_document, extractor_version, has_page_count, pdf_page_count_for
 from amif_extract.sources import Source, load_manifest, preferred_sources, sha256_of, verify_source
 from amif_extract.specs import table_specs
@@ -30,22 +31,28 @@ from amif_extract.write import write_output_folder
 REVIEW_QUEUE = "review/organisation_matches.csv"
 
 
-def manifest_documents(raw_dir: Path, settings: BuildSettings) -> list[InputDocument]:
-    """The documents a build of `raw_dir` reads, each verified against the manifest."""
+def manifest_documents(
+    raw_dir: Path, settings: BuildSettings, profiles_dir: Path | None = None
+) -> list[InputDocument]:
+    """The documents a build of `raw_dir` reads, each verified against the manifest, each with its
+    kind's profile (from `profiles_dir`, a dataset's, else the packaged one)."""
     manifest = load_manifest(raw_dir)
     documents = []
     for source in preferred_sources(manifest):
         path = verify_source(source, manifest, settings.max_file_bytes)
-        documents.append(_input_document(path, source))
+        documents.append(_input_document(path, source, profile_for(source.kind, profiles_dir)))
     return documents
 
 
-def _input_document(path: Path, source: Source) -> InputDocument:
-    return InputDocument(path, source.file, source.kind, source.format, source.sha256)
+def _input_document(path: Path, source: Source, profile: Profile | None) -> InputDocument:
+    return InputDocument(path, source.file, source.kind, source.format, source.sha256, profile)
 
 
-def named_documents(paths: Sequence[Path], settings: BuildSettings) -> list[InputDocument]:
-    """Documents named on the command line: kind recognised from content, no manifest needed."""
+def named_documents(
+    paths: Sequence[Path], settings: BuildSettings, profiles_dir: Path | None = None
+) -> list[InputDocument]:
+    """Documents named on the command line: kind recognised from content (labels from the profiles
+    in `profiles_dir`, else the packaged ones), no manifest needed."""
     limit_pdf_streams(settings.max_stream_bytes)  # detection opens PDFs
     documents = []
     for path in paths:
@@ -55,8 +62,11 @@ def named_documents(paths: Sequence[Path], settings: BuildSettings) -> list[Inpu
             raise InputError(
                 path, f"file is over the limit of {settings.max_file_bytes} bytes (--max-file-mb)"
             )
-        detected = detect_document_kind(path)
-        documents.append(InputDocument(path, path.name, detected.kind, detected.format, sha256_of(path)))
+        detected = detect_document_kind(path, profiles_dir)
+        profile = profile_for(detected.kind, profiles_dir)
+        documents.append(
+            InputDocument(path, path.name, detected.kind, detected.format, sha256_of(path), profile)
+        )
     names = [document.source_file for document in documents]
     for name in names:
         if names.count(name) > 1:
@@ -113,10 +123,14 @@ def extraction_cache_key(document: InputDocument) -> str:
 
     No `BuildSettings` field changes what an extractor returns (the limits only refuse a file) and
     the extractors' tolerances are code defaults covered by their registry entry's version; a setting
-    that comes to change an extraction must be added to the key here.
+    that comes to change an extraction must be added to the key here. The labels do change it: the
+    key holds the digest of the profile the document is read with.
     """
     version = extractor_version(document)
-    return cache_key(document.sha256, document.source_file, version, {"kind": document.kind})
+    profile = document.profile.digest if document.profile is not None else ""
+    return cache_key(
+        document.sha256, document.source_file, version, {"kind": document.kind, "profile": profile}
+    )
 
 
 CACHED_FIELDS = frozenset({"extraction", "page_count"})

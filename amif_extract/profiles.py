@@ -192,3 +192,12 @@ def require_labels(profile: Profile, names: Iterable[str]) -> None:
     missing = [name for name in names if name not in profile.labels]
     if missing:
         raise InputError(profile.origin, f"the {profile.kind} profile has no label {', '.join(missing)}")
+
+
+def profile_for(kind: str, directory: Path | None = None) -> Profile | None:
+    """`kind`'s profile (the dataset's own in `directory`, else the packaged one), or None when the
+    kind prints no labels a profile lists (neither has a file for it)."""
+    if directory is not None and (directory / f"{kind}{PROFILE_SUFFIX}").is_file():
+        return load_profile(kind, directory)
+    resource = resources.files("amif_extract.schemas").joinpath("profiles", f"{kind}{PROFILE_SUFFIX}")
+    return load_profile(kind) if resource.is_file() else None

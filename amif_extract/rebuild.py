@@ -89,7 +89,9 @@ def build_dataset(
     `refuse_schema_failures` is what stops it from being written.
     """
     settings = settings or BuildSettings()
-    return build_from(manifest_documents(dataset.raw, settings), dataset, settings, progress)
+    return build_from(
+        manifest_documents(dataset.raw, settings, dataset.profiles), dataset, settings, progress
+    )
 
 
 def build(
@@ -104,7 +106,8 @@ def extract_outputs(
     paths: Sequence[Path], dataset: Dataset | None, settings: BuildSettings, progress: Progress
 ) -> tuple[BuildResult, dict[str, bytes]]:
     """The build of documents named directly (kind read from content), refused if a table fails."""
-    result, files = build_from(named_documents(paths, settings), dataset, settings, progress)
+    documents = named_documents(paths, settings, dataset.profiles if dataset is not None else None)
+    result, files = build_from(documents, dataset, settings, progress)
     refuse_schema_failures(result)
     return result, files
 
@@ -152,7 +155,7 @@ def build_outputs(
     Sources are verified and PDF page limits checked on every run, cached or not; a refused build
     is never cached.
     """
-    documents = manifest_documents(dataset.raw, settings)
+    documents = manifest_documents(dataset.raw, settings, dataset.profiles)
     cache_dir = settings.effective_cache_dir if settings.use_cache else None
     key = outputs_key(documents, dataset) if cache_dir is not None else ""
     if cache_dir is not None:

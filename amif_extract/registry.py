@@ -32,6 +32,7 @@ from amif_extract.errors import InputError
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.normalize.projects import normalize_projects
 from amif_extract.pagetext import PageLine, PageText
+from amif_extract.profiles import Profile, profile_for
 
 if TYPE_CHECKING:
     from amif_extract.extract.amif_pdf import PageLayout
@@ -88,6 +89,10 @@ class Sample:
 
     path: Path
     text: str = ""
+    profiles_dir: Path | None = None  # a dataset's profiles, which win over the packaged ones
+
+    def profile(self, kind: str) -> Profile | None:
+        return profile_for(kind, self.profiles_dir)
 
 
 @dataclass(frozen=True)
@@ -100,13 +105,14 @@ class Extractor:
     # cached results of the old version are then never used again.
     version: str
     detect: Callable[[Sample], bool]  # whether a file of this format is a document of this kind
-    extract: Callable[[Path, str], Any]  # (path, source file name) -> the kind's record
+    # (path, source file name, the kind's profile) -> the kind's record
+    extract: Callable[[Path, str, Profile | None], Any]
     # PDFs: the page count as the extractor opens the file (checked against --max-pages).
     page_count: Callable[[Path], int] | None = None
     # Splittable PDFs: pages first..last as plain picklable data, one item per page...
-    read_pages: Callable[[Path, int, int], list[Any]] | None = None
+    read_pages: Callable[[Path, int, int, Profile | None], list[Any]] | None = None
     # ...and the record from every page's data in page order, as `extract` would give it.
-    assemble_pages: Callable[[Path, str, list[Any]], Any] | None = None
+    assemble_pages: Callable[[Path, str, list[Any], Profile | None], Any] | None = None
 
     @property
     def splittable(self) -> bool:
@@ -151,7 +157,15 @@ def unregister(name: str) -> None:
 
 def cached_record_types() -> list[type]:
     """Every record class a cache entry may hold: the build's own records and each kind's."""
-    build_records = [BuildResult, DocumentExtraction, InputDocument, Finding, SourceLocation, PageLine]
+    build_records = [
+        BuildResult,
+        DocumentExtraction,
+        InputDocument,
+        Finding,
+        SourceLocation,
+        PageLine,
+        Profile,
+    ]
     return build_records + [kind_type for kind in document_kinds() for kind_type in kind.record_types()]
 
 
@@ -206,7 +220,9 @@ def extract_document(document: InputDocument, settings: BuildSettings) -> Docume
     extractor = extractor_for(document)
     if extractor.page_count is not None:
         pdf_page_count_for(document, settings)
-    return DocumentExtraction(document, extractor.extract(document.path, document.source_file))
+    return DocumentExtraction(
+        document, extractor.extract(document.path, document.source_file, document.profile)
+    )
 
 
 def pdf_page_count_for(document: InputDocument, settings: BuildSettings) -> int:
@@ -224,7 +240,7 @@ def read_page_range(document: InputDocument, first: int, last: int) -> list[Any]
     extractor = extractor_for(document)
     if extractor.read_pages is None:
         raise InputError(document.path, f"documents of kind {document.kind!r} are not read in page ranges")
-    return extractor.read_pages(document.path, first, last)
+    return extractor.read_pages(document.path, first, last, document.profile)
 
 
 def assemble_pages(document: InputDocument, pages: list[Any]) -> DocumentExtraction:
@@ -232,7 +248,8 @@ def assemble_pages(document: InputDocument, pages: list[Any]) -> DocumentExtract
     extractor = extractor_for(document)
     if extractor.assemble_pages is None:
         raise InputError(document.path, f"documents of kind {document.kind!r} are not read in page ranges")
-    return DocumentExtraction(document, extractor.assemble_pages(document.path, document.source_file, pages))
+    payload = extractor.assemble_pages(document.path, document.source_file, pages, document.profile)
+    return DocumentExtraction(document, payload)
 
 
 def collect_tables(extractions: Sequence[DocumentExtraction]) -> KindTables:
@@ -308,13 +325,13 @@ def _amif_page_text(payload: AmifExtraction) -> PageText:
 def _looks_like_amif_pdf(sample: Sample) -> bool:
     from amif_extract.extract.amif_pdf import looks_like_amif_pdf  # pdfplumber: see the module's doc
 
-    return looks_like_amif_pdf(sample.path)
+    return looks_like_amif_pdf(sample.path, profile=sample.profile("amif_table"))
 
 
-def _extract_amif_pdf(path: Path, source_file: str) -> AmifExtraction:
+def _extract_amif_pdf(path: Path, source_file: str, profile: Profile | None) -> AmifExtraction:
     from amif_extract.extract.amif_pdf import extract_amif_pdf  # pdfplumber: see the module's doc
 
-    return extract_amif_pdf(path, source_file)
+    return extract_amif_pdf(path, source_file, profile=profile)
 
 
 def _amif_pdf_page_count(path: Path) -> int:
@@ -323,28 +340,30 @@ def _amif_pdf_page_count(path: Path) -> int:
     return pdf_page_count(path)
 
 
-def _read_amif_pages(path: Path, first: int, last: int) -> list[PageLayout]:
+def _read_amif_pages(path: Path, first: int, last: int, profile: Profile | None) -> list[PageLayout]:
     from amif_extract.extract.amif_pdf import read_page_layouts  # pdfplumber: see the module's doc
 
-    return read_page_layouts(path, first, last)
+    return read_page_layouts(path, first, last)  # words and rules: the labels are read on assembly
 
 
-def _assemble_amif_pages(path: Path, source_file: str, pages: list[PageLayout]) -> AmifExtraction:
+def _assemble_amif_pages(
+    path: Path, source_file: str, pages: list[PageLayout], profile: Profile | None
+) -> AmifExtraction:
     from amif_extract.extract.amif_pdf import amif_rows_from_layouts  # pdfplumber: see the module's doc
 
-    return amif_rows_from_layouts(path, source_file, pages)
+    return amif_rows_from_layouts(path, source_file, pages, profile=profile)
 
 
 def _looks_like_amif_text(sample: Sample) -> bool:
     from amif_extract.extract.amif_text import looks_like_amif_text  # compiles its patterns on import
 
-    return looks_like_amif_text(sample.text)
+    return looks_like_amif_text(sample.text, sample.profile("amif_table"))
 
 
-def _extract_amif_text(path: Path, source_file: str) -> AmifExtraction:
+def _extract_amif_text(path: Path, source_file: str, profile: Profile | None) -> AmifExtraction:
     from amif_extract.extract.amif_text import extract_amif_text  # compiles its patterns on import
 
-    return extract_amif_text(path, source_file)
+    return extract_amif_text(path, source_file, profile=profile)
 
 
 # --- the practice-sheet brochure ---------------------------------------------------------------
@@ -384,19 +403,21 @@ def _practice_page_text(payload: PracticeSheetsExtraction) -> PageText:
 def _looks_like_brochure_pdf(sample: Sample) -> bool:
     from amif_extract.extract.practice_sheets import looks_like_practice_sheets_pdf  # see module doc
 
-    return looks_like_practice_sheets_pdf(sample.path)
+    return looks_like_practice_sheets_pdf(sample.path, profile=sample.profile("practice_sheets"))
 
 
 def _looks_like_brochure_text(sample: Sample) -> bool:
     from amif_extract.extract.practice_sheets import looks_like_practice_sheets  # see module doc
 
-    return looks_like_practice_sheets(sample.text)
+    return looks_like_practice_sheets(sample.text, sample.profile("practice_sheets"))
 
 
-def _extract_practice_sheets(path: Path, source_file: str) -> PracticeSheetsExtraction:
+def _extract_practice_sheets(
+    path: Path, source_file: str, profile: Profile | None
+) -> PracticeSheetsExtraction:
     from amif_extract.extract.practice_sheets import extract_practice_sheets  # see module doc
 
-    return extract_practice_sheets(path, source_file)
+    return extract_practice_sheets(path, source_file, profile=profile)
 
 
 def _brochure_page_count(path: Path) -> int:
@@ -405,14 +426,16 @@ def _brochure_page_count(path: Path) -> int:
     return brochure_page_count(path)
 
 
-def _read_brochure_pages(path: Path, first: int, last: int) -> list[list[SourceLine]]:
+def _read_brochure_pages(
+    path: Path, first: int, last: int, profile: Profile | None
+) -> list[list[SourceLine]]:
     from amif_extract.extract.practice_sheets import PracticeSheetSettings, pdf_page_range  # see doc
 
-    return pdf_page_range(path, PracticeSheetSettings(), first, last)
+    return pdf_page_range(path, PracticeSheetSettings(), first, last, profile=profile)
 
 
 def _assemble_brochure_pages(
-    path: Path, source_file: str, pages: list[list[SourceLine]]
+    path: Path, source_file: str, pages: list[list[SourceLine]], profile: Profile | None
 ) -> PracticeSheetsExtraction:
     from amif_extract.extract.practice_sheets import (  # see the module's doc
         PracticeSheetSettings,
@@ -421,7 +444,7 @@ def _assemble_brochure_pages(
     )
 
     check_text_layer(path, pages)
-    return practice_sheets_from_pages(path, source_file, pages, [], PracticeSheetSettings())
+    return practice_sheets_from_pages(path, source_file, pages, [], PracticeSheetSettings(), profile=profile)
 
 
 # --- the known web pages -----------------------------------------------------------------------
@@ -460,7 +483,7 @@ def _looks_like_web_page(sample: Sample) -> bool:
     return web_page_kind(sample.text) is not None
 
 
-def _extract_web_page(path: Path, source_file: str) -> WebPageExtraction:
+def _extract_web_page(path: Path, source_file: str, profile: Profile | None) -> WebPageExtraction:
     from amif_extract.extract.web_pages import extract_web_page  # compiles its patterns on import
 
     return extract_web_page(path, source_file)

@@ -30,6 +30,7 @@ from amif_extract.errors import InputError
 from amif_extract.extract.textfile import read_text_document
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.pipeline import build, extract_files, output_files
+from amif_extract.profiles import Profile
 from amif_extract.specs import PUBLISHED_ORDER, table_specs
 from amif_extract.tables import TableSpec
 
@@ -51,7 +52,8 @@ def looks_like_toy_inventory(text: str) -> bool:
     return text.lstrip().startswith(HEADING)
 
 
-def extract_toy_inventory(path: Path, source_file: str) -> ToyExtraction:
+def extract_toy_inventory(path: Path, source_file: str, profile: Profile | None = None) -> ToyExtraction:
+    # A toy inventory prints no labels a profile would list: `profile` is None for it.
     document = read_text_document(path, source_file)
     extraction = ToyExtraction(source_file, findings=list(document.findings))
     for number, line in enumerate(document.lines, start=1):
@@ -116,6 +118,7 @@ TOY_KIND = registry.DocumentKind(
     "a toy inventory",
     lambda: [TableSpec("toy_items", ToyItems, "item_id")],
     collect_toy_items,
+    record_types=lambda: [ToyExtraction],  # what the cache may rebuild an entry of this kind from
 )
 TOY_TEXT = registry.Extractor(
     "toy_inventory",

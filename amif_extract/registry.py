@@ -501,7 +501,7 @@ register(
     Extractor(
         "amif_table",
         "pdf",
-        "amif_pdf 3",
+        "amif_pdf 4",
         _looks_like_amif_pdf,
         _extract_amif_pdf,
         page_count=_amif_pdf_page_count,

@@ -93,6 +93,8 @@ _ALNUM = re.compile(r"\w")
 _DIGIT = re.compile(r"\d")
 # How a paragraph ends: a full stop, colon, semicolon, closing quote or bracket...
 _SENTENCE_END = re.compile(r"[.!?:;»”\")…]\s*$")
+# A list item's marker at the start of a line: printed structure, not a guess from line lengths.
+_ITEM_START = re.compile(r"^[-–•▪●]\s")
 # A date as periods print it (01/01/2023, 01.01.2023, 2023-01-01): two of them make a whole period.
 _DATE = re.compile(r"\b(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})\b")
 # Page numbers as printed alone on a line: "- 10 -", "Page 3 / 9", "p. 3", "3/48", "3 sur 9", "12".
@@ -1224,8 +1226,13 @@ def summary_paragraphs(
             # page break early).
             goes_on = _goes_on(previous, entry)
             trusted = same_page or trust_page_break_ends
-            new_paragraph = (same_page and pitch > usual_pitch + settings.paragraph_extra_gap) or (
-                trusted and not goes_on and ended_on_purpose(previous.line, entry.line, right, settings)
+            # A list item after a finished sentence or a colon starts its own paragraph, on the same
+            # page or across a page break, whether or not the tool's line ends can be trusted.
+            starts_item = not goes_on and _ITEM_START.match(entry.text) is not None
+            new_paragraph = (
+                starts_item
+                or (same_page and pitch > usual_pitch + settings.paragraph_extra_gap)
+                or (trusted and not goes_on and ended_on_purpose(previous.line, entry.line, right, settings))
             )
         if new_paragraph:
             paragraphs.append([entry.text])

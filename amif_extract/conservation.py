@@ -34,6 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from amif_extract.build_records import Row
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.normalize.amounts import AmountError, parse_amount
 from amif_extract.normalize.periods import find_date_atoms, scan_periods
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from amif_extract.build_records import DocumentExtraction
     from amif_extract.extract.practice_sheets import PracticeSheetsExtraction
 
-Row = dict[str, Any]
 VALUE_KINDS: tuple[str, ...] = ("email", "phone", "url", "amount", "date")
 VALUE_NAMES = {
     "email": "e-mail",

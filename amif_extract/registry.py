@@ -508,7 +508,7 @@ register(
         read_pages=_read_amif_pages,
         assemble_pages=_assemble_amif_pages,
     ),
-    Extractor("amif_table", "text", "amif_text 2", _looks_like_amif_text, _extract_amif_text),
+    Extractor("amif_table", "text", "amif_text 3", _looks_like_amif_text, _extract_amif_text),
 )
 register(
     DocumentKind(

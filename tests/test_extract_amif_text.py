@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from amif_extract.detect import DocumentKind, detect_document_kind
 from amif_extract.errors import InputError
 from amif_extract.extract.amif_text import (
     AmifTextSettings,
@@ -992,3 +993,21 @@ def test_a_carrier_printed_for_several_projects_is_not_a_running_line() -> None:
         "- 3 -",
         "- 4 -",
     }
+
+
+def test_a_list_whose_section_heading_is_re_worded_is_still_recognised_and_says_so(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    """Synthetic next edition of the real list: the section heading worded beyond the profile. Its rows,
+    dates and amounts still show what it is, so it is read, and the unknown heading is an error that
+    names it, not a refusal as "a document of an unknown kind"."""
+    text = (raw_dir / "amif_projets_cofinances.txt").read_text(encoding="utf-8")
+    edition = tmp_path / "liste.txt"
+    edition.write_text(text.replace("Objectif spécifique", "Axe prioritaire"), encoding="utf-8")
+    assert detect_document_kind(edition) == DocumentKind("amif_table", "text")
+    extraction = extract_amif_text(edition)
+    errors = [finding.message for finding in extraction.findings if finding.severity == "error"]
+    assert errors == [
+        "a section heading the amif_table profile does not know: 'Axe' (add its spelling to the profile)"
+    ]
+    assert len(extraction.rows) == 38

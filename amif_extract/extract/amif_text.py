@@ -1472,18 +1472,34 @@ def extract_amif_text_lines(
 
 def looks_like_amif_text(text: str, profile: Profile | None = None) -> bool:
     """The AMIF list's labels are there: a specific-objective heading, an EU or national share
-    column, a period column and a carrier or procedure label, in any of the profile's spellings."""
+    column, a period column and a carrier or procedure label, in any of the profile's spellings.
+
+    A next edition may re-word one of them beyond the profile: with at least three of the four and
+    rows printed with a date and an amount (structure, not wording), the list is still recognised,
+    so that its reading names the unknown label instead of the file being refused as unknown.
+    """
     labels = amif_labels(profile)
     folded = fold_chars(text)
-    section = any(labels.section.match(line) for line in folded.splitlines())
+    lines = folded.splitlines()
+    section = any(labels.section.match(line) for line in lines)
     columns = {str(match.lastgroup) for match in labels.columns.finditer(folded)}
     row_labels = {str(match.lastgroup) for match in labels.fields.finditer(folded)}
-    return (
-        section
-        and bool(columns & {"eu_share", "national_share"})
-        and "period" in columns
-        and bool(row_labels & {"carrier", "procedure"})
-    )
+    signals = [
+        section,
+        bool(columns & {"eu_share", "national_share"}),
+        "period" in columns,
+        bool(row_labels & {"carrier", "procedure"}),
+    ]
+    if all(signals):
+        return True
+    rows = sum(1 for line in lines if _DETECTION_DATE.search(line) and _DETECTION_AMOUNT.search(line))
+    return sum(signals) >= 3 and rows >= DETECTION_MIN_ROWS
+
+
+# Detection's structural sign: lines printing a date and an amount, as project rows do.
+DETECTION_MIN_ROWS = 3
+_DETECTION_DATE = re.compile(r"\b(?:\d{1,2}[/.]\d{1,2}[/.]\d{4}|\d{4}-\d{2}-\d{2})\b")
+_DETECTION_AMOUNT = re.compile(r"€|\beur\b|\d[\d .,']*[.,]\d{2}\b")
 
 
 def extract_amif_text(

@@ -3,7 +3,7 @@
 A finding is a value, not a log line and not an exception. It carries a stable code, a severity,
 a message, where in the source document it was seen and, where relevant, the offending value and
 its repair. ``FINDING_CODES`` is the one place that lists every code with its meaning and default
-severity; the README's table of codes is generated from the same entries.
+severity; the table of codes in docs/report.md is generated from the same entries.
 """
 
 from __future__ import annotations

@@ -113,7 +113,7 @@ def report_files(result: BuildResult) -> dict[str, bytes]:
 
 
 def codes_markdown_table() -> str:
-    """The README's table of finding codes, generated from FINDING_CODES so it cannot drift."""
+    """The table of finding codes in docs/report.md, generated from FINDING_CODES so it cannot drift."""
 
     def cell(text: str) -> str:
         return text.replace("|", "\\|")

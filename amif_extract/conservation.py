@@ -100,8 +100,28 @@ _NUMBER = (
     r"[0-9]{1,3}(?:[ \u00a0\u202f.,'\u2019][0-9]{3})*(?:[.,][0-9]{1,2})?(?![0-9])"  # 1 234,56 / 135.000
     r"|[0-9]+(?:[.,][0-9]{1,2})?(?![0-9])"  # 1234,56
 )
-_AMOUNT = re.compile(
-    rf"(?<![\w.,])(?:(?:€|EUR)\s*(?:{_NUMBER})|(?:{_NUMBER})(?:,-)?\s*(?:€|EUR\b|euros?\b))", re.IGNORECASE
+# An amount with its currency before or after it. Which one a line uses decides the pairing of a
+# number with a currency: "Total objectif 1 EUR 4,473,138.34" is a heading's number, then an amount.
+_AMOUNT_PREFIX = re.compile(rf"(?<![\w.,])(?:€|EUR)\s*(?:{_NUMBER})", re.IGNORECASE)
+_AMOUNT_SUFFIX = re.compile(rf"(?<![\w.,])(?:{_NUMBER})(?:,-)?\s*(?:€|EUR\b|euros?\b)", re.IGNORECASE)
+_CURRENCY = re.compile(r"€|\bEUR\b|\beuros?\b", re.IGNORECASE)
+
+
+def amount_patterns(text: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The line's own currency position first: before the number when its last currency sign is
+    followed by a number, else after it."""
+    signs = list(_CURRENCY.finditer(text))
+    after_last = text[signs[-1].end() :].lstrip(" \u00a0\u202f\t") if signs else ""
+    if after_last[:1].isdigit():
+        return _AMOUNT_PREFIX, _AMOUNT_SUFFIX
+    return _AMOUNT_SUFFIX, _AMOUNT_PREFIX
+
+
+# An amount printed without a currency, as a table's money columns may print it: thousands grouped,
+# or four digits at least, and exactly two decimals ("60,000.00", "125 457,29", "1234.56").
+_BARE_AMOUNT = re.compile(
+    r"(?<![\w.,/:\-])(?:[0-9]{1,3}(?:[ \u00a0\u202f.,'\u2019][0-9]{3})+|[0-9]{4,})"
+    r"[.,][0-9]{2}(?![0-9]|[.,][0-9])"
 )
 # A phone number: an optional country code, then groups of digits joined by spaces, dots or dashes.
 _PHONE = re.compile(
@@ -299,11 +319,15 @@ def values_in_line(line: PrintedLine, settings: ConservationSettings) -> list[Pr
         take("email", *match.span(), normal_email(match[0]))
     for match in _URL.finditer(masked):
         take("url", *match.span(), normal_url(match[0]))
-    for match in _AMOUNT.finditer(masked):
-        take("amount", *match.span(), normal_amount(match[0]))
+    # Dates before amounts: "31/12/2023 EUR 800,000.00" must not give the amount "31 EUR".
     for atom in find_date_atoms(masked) if _YEAR.search(masked) else ():
         if atom.year is not None and atom.month is not None and atom.day is not None:
             take("date", atom.start, atom.end, _iso(atom.year, atom.month, atom.day))
+    for pattern in amount_patterns(masked):
+        for match in pattern.finditer(masked):
+            take("amount", *match.span(), normal_amount(match[0]))
+    for match in _BARE_AMOUNT.finditer(masked):
+        take("amount", *match.span(), normal_amount(match[0]))
     for match in _PHONE.finditer(masked) if digit_count >= PHONE_MIN_DIGITS else ():
         digits = phone_digits(match[0], settings.phone_country_code)
         if PHONE_MIN_DIGITS <= len(digits) <= PHONE_MAX_DIGITS and not _YEAR_RANGE.fullmatch(match[0]):

@@ -526,3 +526,37 @@ def test_a_contacts_heading_the_extractor_does_not_know_is_loud_not_silent(
         for phone in filter(None, (row["phone"] or "").split("; ")):
             national = phone.removeprefix("+352")
             assert phone in read or national in lost or national in named_digits, phone
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        # Next editions' printed forms (synthetic lines in the generators' layouts).
+        (
+            "Projet Parentalité ALUPSE 2025-03-01 / 2028-12-31 EUR 800,000.00 EUR 600,000.00",
+            [
+                ("date", "2025-03-01"),
+                ("date", "2028-12-31"),
+                ("amount", "800000.00"),
+                ("amount", "600000.00"),
+            ],
+        ),
+        (
+            "Total objectif 1 EUR 4,473,138.34 EUR 3,316,290.67",
+            [("amount", "4473138.34"), ("amount", "3316290.67")],
+        ),
+        (
+            "Motirõ janvier 2023 – décembre 2024 60,000.00 20,000.00 -",
+            [("amount", "60000.00"), ("amount", "20000.00")],
+        ),
+        (
+            "Ateliers 01.01.2023 – 31.12.2023 94 092,97 € 31 364,32 €",
+            [("date", "2023-01-01"), ("date", "2023-12-31"), ("amount", "94092.97"), ("amount", "31364.32")],
+        ),
+    ],
+)
+def test_dates_are_read_before_amounts_and_a_currency_pairs_with_its_side(
+    text: str, values: list[tuple[str, str]]
+) -> None:
+    found = values_in_line(line(text), ConservationSettings())
+    assert [(value.kind, value.normal) for value in found] == values

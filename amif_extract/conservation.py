@@ -472,19 +472,32 @@ def _page_extent(lines: list[PrintedLine], pages: tuple[int, int] | None) -> ran
 # ---------------------------------------------------------------- check 1: nothing lost
 
 
+_DIGIT_RUN = re.compile(r"[0-9]+")
 FURNITURE_MIN_PAGES = 3  # fewer repeats are a coincidence (one contact printed on two sheets)
+
+
+def _furniture_keys(line: PrintedLine) -> list[tuple[str, int]]:
+    """How a line recurs from page to page: its text alike anywhere on the page, or, on a PDF page
+    where its place is known, its text with digits masked at the same place (a footer's page number
+    or date changes, its place does not)."""
+    text = line.text.casefold()
+    keys = [(text, -1)]
+    if line.top:
+        keys.append((_DIGIT_RUN.sub("#", text), round(line.top / 3)))
+    return keys
 
 
 def furniture_lines(lines: Sequence[PrintedLine], settings: ConservationSettings) -> frozenset[int]:
     """Indexes of the lines printed alike on many pages (see `furniture_min_share`)."""
-    pages_of: dict[str, set[int]] = {}
+    pages_of: dict[tuple[str, int], set[int]] = {}
     for line in lines:
         if line.page is not None:
-            pages_of.setdefault(line.text.casefold(), set()).add(line.page)
+            for key in _furniture_keys(line):
+                pages_of.setdefault(key, set()).add(line.page)
     page_count = len({line.page for line in lines if line.page is not None})
     needed = max(FURNITURE_MIN_PAGES, settings.furniture_min_share * page_count)
-    repeated = {text for text, pages in pages_of.items() if len(pages) >= needed}
-    return frozenset(line.index for line in lines if line.text.casefold() in repeated)
+    repeated = {key for key, pages in pages_of.items() if len(pages) >= needed}
+    return frozenset(line.index for line in lines if any(key in repeated for key in _furniture_keys(line)))
 
 
 def published_kinds(record: DocumentRecords) -> frozenset[str]:

@@ -23,6 +23,7 @@ from amif_extract.conservation import (
     RowCountChange,
     check_conservation,
     csv_row_counts,
+    furniture_lines,
     heading_field,
     row_count_changes,
     values_in_line,
@@ -560,3 +561,21 @@ def test_dates_are_read_before_amounts_and_a_currency_pairs_with_its_side(
 ) -> None:
     found = values_in_line(line(text), ConservationSettings())
     assert [(value.kind, value.normal) for value in found] == values
+
+
+def test_a_pdf_footer_whose_page_number_and_date_change_is_page_furniture() -> None:
+    """Synthetic PDF lines (the generated editions' footer): the same words at the same place on
+    every page, only digits changing, are furniture; a contact line printed once is not."""
+    lines = [
+        PrintedLine(index, text, page=page, top=top)
+        for index, (text, page, top) in enumerate(
+            [
+                ("Édition 2026 – mise à jour du 15/03/2026 – page 1 / 3", 1, 812.0),
+                ("Tél. : 26 12 10 1", 1, 400.0),
+                ("Édition 2026 – mise à jour du 15/03/2026 – page 2 / 3", 2, 812.4),
+                ("Tél. : 49 48 11 2", 2, 300.0),
+                ("Édition 2026 – mise à jour du 15/03/2026 – page 3 / 3", 3, 811.9),
+            ]
+        )
+    ]
+    assert furniture_lines(lines, ConservationSettings()) == frozenset({0, 2, 4})

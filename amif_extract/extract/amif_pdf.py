@@ -1306,6 +1306,18 @@ def _cell_text(builder: _RowBuilder, key: str) -> str:
     return " ".join(line.text for part in builder.cells.get(key, []) for line in part.lines)
 
 
+def _first_cell_finding(
+    builder: _RowBuilder, source_name: str, message: str, value: str, column: str = ""
+) -> None:
+    """An `unreadable_row` error on the row's first cell (title, carrier, procedure, action)."""
+    where = SourceLocation(
+        source_name,
+        page=builder.start_band.page_number,
+        bbox=_first_cell_bbox(builder.start_band, builder.start_grid),
+    )
+    builder.findings.append(Finding("unreadable_row", message, where, column=column, value=value))
+
+
 def _build_row(
     builder: _RowBuilder,
     source_name: str,
@@ -1315,49 +1327,23 @@ def _build_row(
 ) -> AmifRow:
     first_cell = [line.text for part in builder.cells.get(TITLE, []) for line in part.lines]
     parsed = parse_first_cell(first_cell, labels)
+    whole_cell = collapse_spaces(" ".join(first_cell))[:200]
     if not parsed["title"]:
-        builder.findings.append(
-            Finding(
-                "unreadable_row",
-                "a project row without a title: the title was not found in its first cell "
-                "(it may have been read as the text above the row)",
-                SourceLocation(
-                    source_name,
-                    page=builder.start_band.page_number,
-                    bbox=_first_cell_bbox(builder.start_band, builder.start_grid),
-                ),
-                column="title",
-                value=collapse_spaces(" ".join(first_cell))[:200],
-            )
+        message = (
+            "a project row without a title: the title was not found in its first cell "
+            "(it may have been read as the text above the row)"
         )
+        _first_cell_finding(builder, source_name, message, whole_cell, column="title")
     fields_seen = [found[0] for line in first_cell if (found := row_item(line, labels))]
     for name in sorted({name for name in fields_seen if fields_seen.count(name) > 1}):
-        builder.findings.append(
-            Finding(
-                "unreadable_row",
-                f"the project cell has more than one {name} item: two rows may have been read as one",
-                SourceLocation(
-                    source_name,
-                    page=builder.start_band.page_number,
-                    bbox=_first_cell_bbox(builder.start_band, builder.start_grid),
-                ),
-                value=collapse_spaces(" ".join(first_cell))[:200],
-            )
-        )
+        message = f"the project cell has more than one {name} item: two rows may have been read as one"
+        _first_cell_finding(builder, source_name, message, whole_cell)
     for line in unknown_items(first_cell, labels):
-        builder.findings.append(
-            Finding(
-                "unreadable_row",
-                "a line of the project cell starts with a label the amif_table profile does not "
-                "know; its text is left where it stands (add the label to the profile)",
-                SourceLocation(
-                    source_name,
-                    page=builder.start_band.page_number,
-                    bbox=_first_cell_bbox(builder.start_band, builder.start_grid),
-                ),
-                value=line[:200],
-            )
+        message = (
+            "a line of the project cell starts with a label the amif_table profile does not "
+            "know; its text is left where it stands (add the label to the profile)"
         )
+        _first_cell_finding(builder, source_name, message, line[:200])
     period = _period_cell(builder, source_name)
     amounts = {key: _amount_cell(builder, key, source_name) for key in AMOUNT_COLUMNS}
     usual_pitch, right_limits, trust_page_break_ends = summary_settings

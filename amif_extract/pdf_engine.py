@@ -1,0 +1,562 @@
+"""A PDF's pages as plain data, read by PDFium (the default) or by pdfplumber (the reference).
+
+The extractors need three things of a page: its characters with their boxes and font sizes, its
+horizontal rules, and its size. Both engines give them as the same plain values (`PdfPage`), with
+boxes as pdfminer draws them, so `pdf_text` groups them into the same words and lines and every table
+comes out the same bytes whichever engine read the file (`tests/test_pdf_engines.py`):
+
+* ``pdfium`` (pypdfium2, BSD-3/Apache-2.0) parses a page in a fraction of pdfminer's time. A
+  character's box is rebuilt from what PDFium knows of it the way pdfminer builds one: from the
+  character's origin and matrix, its advance width (the font's width table times the font size)
+  and the font's descent, not from PDFium's own boxes (tight ones hug the glyph; loose ones take
+  the font's ascent). Characters PDFium generates (spaces it infers, line breaks) are left out, as
+  pdfminer has none; a hyphen it marks as a line-end hyphen (U+0002 or U+FFFE) is a hyphen again;
+  a character code without a Unicode mapping reads ``(cid:N)``, as in pdfminer.
+* ``pdfplumber`` (pdfminer.six) is kept for cross-checking (``--engine pdfplumber``).
+
+PyMuPDF is not an option: it is AGPL-3.0, this project is MIT. A file that cannot be read becomes one
+`InputError` naming it, whichever engine met it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from amif_extract.errors import InputError
+from amif_extract.pdf_text import PdfChar
+
+ENGINES = ("pdfium", "pdfplumber")
+DEFAULT_ENGINE = "pdfium"
+
+Matrix = tuple[float, float, float, float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class PdfRule:
+    """A horizontal edge of a line, rectangle or curve, in points from the page's top-left corner."""
+
+    top: float
+    x0: float
+    x1: float
+
+
+@dataclass(frozen=True, slots=True)
+class PdfPage:
+    number: int  # 1-based
+    width: float
+    height: float
+    chars: tuple[PdfChar, ...]
+    rules: tuple[PdfRule, ...]  # sorted, distinct, each longer than zero
+
+
+class PdfReader(Protocol):
+    page_count: int
+
+    def page(self, number: int) -> PdfPage: ...
+
+
+def check_engine(engine: str) -> str:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown PDF engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    return engine
+
+
+# The engine of every PDF this process opens without naming one: set from `BuildSettings.engine` by
+# every build before it opens a PDF and by every worker task, as the stream cap is (`pdf_streams`).
+_selected = {"engine": DEFAULT_ENGINE}
+
+
+def use_engine(engine: str) -> None:
+    _selected["engine"] = check_engine(engine)
+
+
+def selected_engine() -> str:
+    return _selected["engine"]
+
+
+def check_pdf_file(path: Path) -> None:
+    """The reasons a file is no PDF at all, before any engine opens it."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1024)
+    except FileNotFoundError as error:
+        raise InputError(path, "file not found") from error
+    except OSError as error:
+        raise InputError(path, f"cannot read file ({error.strerror})") from error
+    if not head:
+        raise InputError(path, "file is empty")
+    if not head.lstrip().startswith(b"%PDF-"):
+        raise InputError(path, "not a PDF file (no %PDF- header)")
+
+
+@contextmanager
+def open_pdf(path: Path, engine: str | None = None) -> Iterator[PdfReader]:
+    """Open `path` with `engine` (default: the one `use_engine` chose); any reason it cannot be read,
+    then or while its pages are read, becomes one `InputError` naming it."""
+    engine = check_engine(engine or selected_engine())
+    check_pdf_file(path)
+    if engine == "pdfium":
+        with _open_with_pdfium(path) as reader:
+            yield reader
+    else:
+        with _open_with_pdfplumber(path) as plumber_reader:
+            yield plumber_reader
+
+
+def _sorted_rules(rules: Iterator[tuple[float, float, float]]) -> tuple[PdfRule, ...]:
+    return tuple(PdfRule(top, x0, x1) for top, x0, x1 in sorted(set(rules)) if x1 > x0)
+
+
+def _page_number_error(path: Path, number: int, count: int) -> ValueError:
+    return ValueError(f"page {number} does not exist in {path.name} ({count} pages)")
+
+
+# --- PDFium -------------------------------------------------------------------------------------
+
+# PDFium's error codes (fpdfview.h), as one-line reasons.
+_PDFIUM_REASONS = {
+    2: "PDF cannot be read (file not found or could not be opened)",
+    3: "PDF is damaged (not in PDF format or corrupted)",
+    4: "PDF is encrypted and needs a password",
+    5: "PDF is encrypted with an unsupported security scheme",
+    6: "PDF is damaged (page not found or content error)",
+}
+_LINE_END_HYPHENS = {0x02, 0xFFFE}
+
+
+def _pdfium_error(path: Path, error: Exception) -> InputError:
+    code = getattr(error, "err_code", None)
+    reason = _PDFIUM_REASONS.get(code) if isinstance(code, int) else None
+    return InputError(path, reason or f"PDF is damaged ({error})")
+
+
+@contextmanager
+def _open_with_pdfium(path: Path) -> Iterator[PdfReader]:
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as error:
+        raise _pdfium_error(path, error) from error
+    try:
+        yield _PdfiumReader(path, document)
+    except pdfium.PdfiumError as error:
+        raise _pdfium_error(path, error) from error
+    finally:
+        document.close()
+
+
+class _PdfiumReader:
+    def __init__(self, path: Path, document: Any) -> None:
+        self.path = path
+        self.document = document
+        self.page_count = len(document)
+
+    def page(self, number: int) -> PdfPage:
+        if not 1 <= number <= self.page_count:
+            raise _page_number_error(self.path, number, self.page_count)
+        page = self.document[number - 1]
+        try:
+            device, width, height = _pdfium_page_space(page)
+            chars = _pdfium_chars(page, device, height)
+            rules = _sorted_rules(_pdfium_rules(page, _multiply(device, _flip(height))))
+        finally:
+            page.close()
+        return PdfPage(number, width, height, chars, rules)
+
+
+def _multiply(m: Matrix, n: Matrix) -> Matrix:
+    """`m` then `n`, as PDF matrices compose."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
+
+
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+
+
+def _flip(height: float) -> Matrix:
+    """From pdfminer's page space (y up) to pdfplumber's (y down from the top)."""
+    return (1.0, 0.0, 0.0, -1.0, 0.0, height)
+
+
+def _pdfium_page_space(page: Any) -> tuple[Matrix, float, float]:
+    """pdfminer's matrix from PDF user space to its page space (the media box's corner at the origin,
+    the page's /Rotate applied), and the page's width and height there."""
+    x0, y0, x1, y1 = (float(v) for v in page.get_mediabox())
+    rotation = page.get_rotation() % 360
+    device: Matrix = {
+        90: (0.0, -1.0, 1.0, 0.0, -y0, x1),
+        180: (-1.0, 0.0, 0.0, -1.0, x1, y1),
+        270: (0.0, 1.0, -1.0, 0.0, y1, -x0),
+    }.get(rotation, (1.0, 0.0, 0.0, 1.0, -x0, -y0))
+    width, height = (y1 - y0, x1 - x0) if rotation in (90, 270) else (x1 - x0, y1 - y0)
+    return device, width, height
+
+
+def baseline_char(text: str, matrix: Matrix, advance: float, font_size: float, page_height: float) -> PdfChar:
+    """A character's box as both engines draw it: from its origin on the baseline, `advance` wide and
+    `font_size` high in text space, through its `matrix` (into pdfminer's page space, y up).
+
+    pdfminer starts the box at the font's descent instead. The descent is read from the font
+    descriptor by pdfminer and from the font program by PDFium, which disagree by up to half a point
+    for one font, so neither is used: boxes sit on the baseline, the same whichever engine read them.
+    """
+    a, b, c, d, e, f = matrix
+    xs = (e, a * advance + e, a * advance + c * font_size + e, c * font_size + e)
+    ys = (f, b * advance + f, b * advance + d * font_size + f, d * font_size + f)
+    y0, y1 = min(ys), max(ys)
+    upright = a * d > 0 and b * c <= 0
+    return PdfChar(
+        text, min(xs), max(xs), page_height - y1, page_height - y0, round(y1 - y0, 3), upright
+    )  # noise off the size: see below
+
+
+def _pdfium_chars(page: Any, device: Matrix, height: float) -> tuple[PdfChar, ...]:
+    """The page's characters in the order its content stream draws them, as pdfminer lists them.
+
+    PDFium's text page mostly keeps that order but moves a few characters (a symbol font's arrow,
+    a closing quote) next to the line it places them on; the order decides pdfplumber's runs of
+    equal font size, so characters are put back in the order of their text objects.
+    """
+    import pypdfium2.raw as raw
+
+    stream_order = {key: index for index, key in enumerate(_text_object_keys(raw, page))}
+    textpage = page.get_textpage()
+    try:
+        read = list(_read_pdfium_chars(raw, textpage.raw, device, height))
+    finally:
+        textpage.close()
+    read.sort(key=lambda pair: stream_order.get(pair[0], -1))
+    return tuple(char for _, char in read)
+
+
+def _text_object_keys(raw: Any, page: Any) -> Iterator[int]:
+    """The addresses of the page's text objects, in stream order, forms' contents in place."""
+
+    def walk(objects: list[Any]) -> Iterator[int]:
+        for obj in objects:
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == _TEXT:
+                yield ctypes.cast(obj, ctypes.c_void_p).value or 0
+            elif kind == _FORM:
+                yield from walk(
+                    [raw.FPDFFormObj_GetObject(obj, i) for i in range(raw.FPDFFormObj_CountObjects(obj))]
+                )
+
+    yield from walk([raw.FPDFPage_GetObject(page.raw, i) for i in range(raw.FPDFPage_CountObjects(page.raw))])
+
+
+def _foreign(raw: Any, name: str, restype: Any, *argtypes: Any) -> Any:
+    """PDFium's function `name` returning plain integers (addresses as ints), not ctypes pointers:
+    a pointer result costs a cast per call, and this loop makes several calls per character."""
+    address = ctypes.cast(getattr(raw, name), ctypes.c_void_p).value or 0
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+class _PdfiumText:
+    """PDFium's functions the character loop calls, made once per process."""
+
+    def __init__(self, raw: Any) -> None:
+        void_p, c_int, c_double_p = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_double)
+        float_p = ctypes.POINTER(ctypes.c_float)
+        self.text_object = _foreign(raw, "FPDFText_GetTextObject", void_p, void_p, c_int)
+        self.map_error = _foreign(raw, "FPDFText_HasUnicodeMapError", c_int, void_p, c_int)
+        self.origin = _foreign(raw, "FPDFText_GetCharOrigin", c_int, void_p, c_int, c_double_p, c_double_p)
+        self.unicode = _foreign(raw, "FPDFText_GetUnicode", ctypes.c_uint, void_p, c_int)
+        self.count = _foreign(raw, "FPDFText_CountChars", c_int, void_p)
+        self.text = _foreign(
+            raw, "FPDFText_GetText", c_int, void_p, c_int, c_int, ctypes.POINTER(ctypes.c_ushort)
+        )
+        self.matrix = _foreign(raw, "FPDFText_GetMatrix", c_int, void_p, c_int, ctypes.POINTER(raw.FS_MATRIX))
+        self.font_size = _foreign(raw, "FPDFTextObj_GetFontSize", c_int, void_p, float_p)
+        self.font = _foreign(raw, "FPDFTextObj_GetFont", void_p, void_p)
+        self.glyph_width = _foreign(
+            raw, "FPDFFont_GetGlyphWidth", c_int, void_p, ctypes.c_uint, ctypes.c_float, float_p
+        )
+        self.loose_box = _foreign(
+            raw, "FPDFText_GetLooseCharBox", c_int, void_p, c_int, ctypes.POINTER(raw.FS_RECTF)
+        )
+        self.raw = raw
+
+
+@functools.lru_cache(maxsize=1)
+def _pdfium_text() -> _PdfiumText:
+    import pypdfium2.raw as raw
+
+    return _PdfiumText(raw)
+
+
+def _codes(api: _PdfiumText, textpage: int, count: int) -> list[int]:
+    """Each character's code (UTF-16 read whole; one call per character if the page has a character
+    outside the Basic Multilingual Plane, whose two halves would shift the indexes)."""
+    buffer = (ctypes.c_ushort * (count + 1))()
+    api.text(textpage, 0, count, buffer)
+    codes = list(buffer[:count])
+    if any(0xD800 <= code <= 0xDFFF for code in codes):
+        return [api.unicode(textpage, index) for index in range(count)]
+    return codes
+
+
+def _read_pdfium_chars(
+    raw: Any, textpage_handle: Any, device: Matrix, height: float
+) -> Iterator[tuple[int, PdfChar]]:
+    """(text object's address, character) for each character; a space PDFium generated between two
+    text objects is kept as a word break (it stands for a real space PDFium set apart), line breaks
+    it generated are not."""
+    api = _pdfium_text()
+    textpage = ctypes.cast(textpage_handle, ctypes.c_void_p).value or 0
+    count = api.count(textpage)
+    codes = _codes(api, textpage, count)
+    origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
+    x_ref, y_ref = ctypes.byref(origin_x), ctypes.byref(origin_y)
+    objects: dict[int, tuple[float, float, float, float, float, int]] = {}
+    widths: dict[tuple[int, int], float] = {}
+    da, db, dc, dd, de, df = device
+    previous: tuple[int, PdfChar] | None = None
+    for index in range(count):
+        obj = api.text_object(textpage, index)
+        code = codes[index]
+        if obj is None:  # generated by PDFium
+            if code == 0x20 and previous is not None:
+                key, char = previous
+                yield key, char._replace(text=" ", x0=char.x1)
+            continue
+        entry = objects.get(obj) or _text_object_entry(api, textpage, index, obj, device, objects)
+        a, b, c, d, size, font = entry
+        if api.map_error(textpage, index):
+            text = f"(cid:{code})"
+        elif code in _LINE_END_HYPHENS:
+            text, code = "-", 0x2D
+        else:
+            text = chr(code)
+        api.origin(textpage, index, x_ref, y_ref)
+        x, y = origin_x.value, origin_y.value
+        width = widths.get((font, code))
+        if width is None:
+            width = widths[(font, code)] = _advance(api, textpage, index, font, code, a, size)
+        advance = width * size
+        previous = (
+            obj,
+            baseline_char(
+                text, (a, b, c, d, da * x + dc * y + de, db * x + dd * y + df), advance, size, height
+            ),
+        )
+        yield previous
+
+
+def _text_object_entry(
+    api: _PdfiumText, textpage: int, index: int, obj: int, device: Matrix, objects: dict[int, Any]
+) -> tuple[float, float, float, float, float, int]:
+    """A text object's matrix (into pdfminer's page space), font size and font, kept for its characters."""
+    matrix = api.raw.FS_MATRIX()
+    api.matrix(textpage, index, ctypes.byref(matrix))
+    size = ctypes.c_float()
+    api.font_size(obj, ctypes.byref(size))
+    a, b, c, d, _, _ = _multiply((matrix.a, matrix.b, matrix.c, matrix.d, 0.0, 0.0), device)
+    entry = (a, b, c, d, float(size.value), api.font(obj) or 0)
+    objects[obj] = entry
+    return entry
+
+
+def _advance(
+    api: _PdfiumText, textpage: int, index: int, font: int, code: int, a: float, size: float
+) -> float:
+    """A character's advance per point of font size: the font's width for it, or, when the font
+    cannot give one, the width of PDFium's loose box (which spans the advance)."""
+    width = ctypes.c_float()
+    if font and api.glyph_width(font, code, 1000.0, ctypes.byref(width)):
+        return float(width.value) / 1000.0
+    box = api.raw.FS_RECTF()
+    api.loose_box(textpage, index, ctypes.byref(box))
+    return (box.right - box.left) / (a * size) if a and size else 0.0
+
+
+_TEXT, _PATH, _FORM = 1, 2, 5  # FPDF_PAGEOBJ_TEXT, FPDF_PAGEOBJ_PATH, FPDF_PAGEOBJ_FORM
+_MOVETO, _BEZIERTO = 2, 1  # FPDF_SEGMENT_MOVETO, FPDF_SEGMENT_BEZIERTO
+
+
+def _pdfium_rules(page: Any, to_page: Matrix) -> Iterator[tuple[float, float, float]]:
+    import pypdfium2.raw as raw
+
+    count = raw.FPDFPage_CountObjects(page.raw)
+    objects = [raw.FPDFPage_GetObject(page.raw, i) for i in range(count)]
+    yield from _rules_of_objects(raw, objects, to_page)
+
+
+def _object_matrix(raw: Any, obj: Any) -> Matrix:
+    m = raw.FS_MATRIX()
+    raw.FPDFPageObj_GetMatrix(obj, m)
+    return (float(m.a), float(m.b), float(m.c), float(m.d), float(m.e), float(m.f))
+
+
+def _rules_of_objects(raw: Any, objects: list[Any], to_page: Matrix) -> Iterator[tuple[float, float, float]]:
+    for obj in objects:
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == _FORM:
+            inner = _multiply(_object_matrix(raw, obj), to_page)
+            children = [raw.FPDFFormObj_GetObject(obj, i) for i in range(raw.FPDFFormObj_CountObjects(obj))]
+            yield from _rules_of_objects(raw, children, inner)
+        elif kind == _PATH and _is_painted(raw, obj):
+            matrix = _multiply(_object_matrix(raw, obj), to_page)
+            for subpath in _subpaths(raw, obj):
+                points = [_apply(matrix, x, y) for x, y in subpath]
+                yield from _horizontal_edges(points)
+
+
+def _is_painted(raw: Any, obj: Any) -> bool:
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not raw.FPDFPath_GetDrawMode(obj, fill, stroke):
+        return True
+    return bool(fill.value or stroke.value)
+
+
+def _subpaths(raw: Any, obj: Any) -> list[list[tuple[float, float]]]:
+    """Each subpath's points as pdfminer keeps them: the end point of every segment (a Bézier's
+    control points left out) and, for a closed subpath, its start point again."""
+    subpaths: list[list[tuple[float, float]]] = []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    bezier_points = 0
+    for index in range(raw.FPDFPath_CountSegments(obj)):
+        segment = raw.FPDFPath_GetPathSegment(obj, index)
+        raw.FPDFPathSegment_GetPoint(segment, x, y)
+        kind = raw.FPDFPathSegment_GetType(segment)
+        point = (float(x.value), float(y.value))
+        if kind == _MOVETO or not subpaths:
+            subpaths.append([point])
+            bezier_points = 0
+        elif kind == _BEZIERTO:
+            bezier_points += 1
+            if bezier_points % 3 == 0:  # PDFium gives a curve as three points: two controls, its end
+                subpaths[-1].append(point)
+        else:
+            subpaths[-1].append(point)
+        if raw.FPDFPathSegment_GetClose(segment):
+            subpaths[-1].append(subpaths[-1][0])
+    return subpaths
+
+
+def _horizontal_edges(points: list[tuple[float, float]]) -> Iterator[tuple[float, float, float]]:
+    """pdfplumber's horizontal edges of one subpath: a rectangle's top and bottom, else every
+    segment between consecutive points that is level (pdfminer's line, rectangle and curve)."""
+    if len(points) > 3 and points[-1] == points[0] and points[-2] == points[0]:
+        points = points[:-1]  # a redundant line back to the start before closing
+    if len(points) == 5 and points[0] == points[4] and _is_rectangle(points):
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        yield min(ys), min(xs), max(xs)
+        yield max(ys), min(xs), max(xs)
+        return
+    if len(points) in (2, 3) and (len(points) == 2 or points[2] == points[0]):
+        points = points[:2]  # a single line (closed or not)
+    for (xa, ya), (xb, yb) in itertools.pairwise(points):
+        if ya == yb:
+            yield ya, min(xa, xb), max(xa, xb)
+
+
+def _is_rectangle(points: list[tuple[float, float]]) -> bool:
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points[:4]
+    return (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (
+        y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0
+    )
+
+
+# --- pdfplumber ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def _open_with_pdfplumber(path: Path) -> Iterator[PdfReader]:
+    import pdfplumber
+    from pdfminer.psexceptions import PSException
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    from amif_extract.pdf_streams import install as bound_pdf_stream_inflation
+
+    bound_pdf_stream_inflation()
+    try:
+        pdf = pdfplumber.open(path)
+    except Exception as error:  # pdfminer raises many kinds; each becomes a one-line reason
+        raise _pdfminer_error(path, error) from error
+    try:
+        yield _PlumberReader(path, pdf)
+    except (PdfminerException, PSException, ValueError, KeyError, TypeError) as error:
+        if isinstance(error, InputError):
+            raise
+        raise _pdfminer_error(path, error) from error
+    finally:
+        pdf.close()
+
+
+def _pdfminer_error(path: Path, error: Exception) -> InputError:
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psparser import PSEOF
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
+    if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
+        return InputError(path, "PDF is encrypted and needs a password")
+    if isinstance(cause, PSEOF):
+        return InputError(path, "PDF is truncated or damaged (unexpected end of file)")
+    if isinstance(cause, PDFSyntaxError):
+        return InputError(path, f"PDF is damaged ({cause})")
+    return InputError(path, f"PDF cannot be read ({type(cause).__name__}: {cause})")
+
+
+class _PlumberReader:
+    def __init__(self, path: Path, pdf: Any) -> None:
+        self.path = path
+        self.pdf = pdf
+        try:
+            self.pages = list(pdf.pages)
+        except Exception as error:
+            raise _pdfminer_error(path, error) from error
+        self.page_count = len(self.pages)
+
+    def page(self, number: int) -> PdfPage:
+        if not 1 <= number <= self.page_count:
+            raise _page_number_error(self.path, number, self.page_count)
+        page = self.pages[number - 1]
+        try:
+            height = float(page.height)
+            chars = tuple(_plumber_char(char, height) for char in page.chars)
+            rules = _sorted_rules(
+                (float(edge["top"]), float(edge["x0"]), float(edge["x1"])) for edge in page.horizontal_edges
+            )
+            return PdfPage(number, float(page.width), height, chars, rules)
+        except InputError:
+            raise
+        except Exception as error:
+            raise _pdfminer_error(path=self.path, error=error) from error
+        finally:
+            page.close()
+
+
+def _plumber_char(char: dict[str, Any], page_height: float) -> PdfChar:
+    """A pdfplumber character redrawn on its baseline (`baseline_char`): its matrix ends at its origin
+    and its advance is kept; the font size is what its box's height (or width, turned a quarter)
+    has beyond the advance."""
+    matrix = tuple(float(v) for v in char["matrix"])
+    a, b, c, d = matrix[:4]
+    advance = float(char["adv"])
+    if abs(d) > 1e-9:
+        font_size = (float(char["height"]) - abs(b) * advance) / abs(d)
+    elif abs(c) > 1e-9:
+        font_size = (float(char["width"]) - abs(a) * advance) / abs(c)
+    else:
+        font_size = 0.0
+    return baseline_char(char["text"], matrix, advance, font_size, page_height)  # type: ignore[arg-type]

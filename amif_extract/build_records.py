@@ -16,6 +16,8 @@ from typing import Any
 from amif_extract.cache import default_cache_dir
 from amif_extract.errors import InputError
 from amif_extract.findings import Finding
+from amif_extract.pdf_engine import DEFAULT_ENGINE, check_engine, use_engine
+from amif_extract.pdf_streams import limit_pdf_streams
 from amif_extract.profiles import Profile
 
 # One row of an output table: column name -> plain Python value (str, int, Decimal, date, None).
@@ -48,6 +50,8 @@ class BuildSettings:
     cache_dir: Path | None = None
     # --max-stream-mb: a PDF stream that inflates past this is refused (a decompression bomb).
     max_stream_mb: float = 256.0
+    # --engine: what parses PDF pages, pdfium (fast) or pdfplumber (the reference); same tables.
+    engine: str = DEFAULT_ENGINE
 
     def __post_init__(self) -> None:
         if self.max_file_mb <= 0:
@@ -66,6 +70,7 @@ class BuildSettings:
             raise ValueError(f"worker_timeout_s must be positive (got {self.worker_timeout_s})")
         if self.max_stream_mb <= 0:
             raise ValueError(f"max_stream_mb must be positive (got {self.max_stream_mb})")
+        check_engine(self.engine)
 
     @property
     def max_file_bytes(self) -> int:
@@ -82,6 +87,13 @@ class BuildSettings:
     @property
     def effective_cache_dir(self) -> Path:
         return self.cache_dir if self.cache_dir is not None else default_cache_dir()
+
+
+def read_pdfs_as(settings: BuildSettings) -> None:
+    """This process reads PDFs under `settings` from now on: their stream cap and their engine. Every
+    build sets it before it opens a PDF, and every worker task, which may run in another process."""
+    limit_pdf_streams(settings.max_stream_bytes)
+    use_engine(settings.engine)
 
 
 @dataclass(frozen=True)

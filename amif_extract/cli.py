@@ -30,6 +30,7 @@ from amif_extract import __version__
 from amif_extract.build_records import BuildResult, BuildSettings
 from amif_extract.dataset import PROJECT_ENV, Dataset, open_dataset
 from amif_extract.errors import InputError, SchemaFailure
+from amif_extract.pdf_engine import DEFAULT_ENGINE
 
 if TYPE_CHECKING:
     from amif_extract.conservation import RowChangeSettings, RowCountChange
@@ -157,6 +158,7 @@ def settings_from(
     cache_dir: Path | None = None,
     worker_timeout: float = 60.0,
     max_stream_mb: float = 256.0,
+    engine: str = DEFAULT_ENGINE,
 ) -> BuildSettings:
     try:
         return BuildSettings(
@@ -167,6 +169,7 @@ def settings_from(
             scheduler_timeout_s=scheduler_timeout,
             worker_timeout_s=worker_timeout,
             max_stream_mb=max_stream_mb,
+            engine=engine,
             use_cache=not no_cache,
             cache_dir=cache_dir,
         )
@@ -191,6 +194,13 @@ MaxPages = Annotated[int, typer.Option("--max-pages", help="Refuse PDFs with mor
 MaxStreamMb = Annotated[
     float,
     typer.Option("--max-stream-mb", help="Refuse PDFs with a stream that inflates past this (a zip bomb)."),
+]
+Engine = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="What parses PDF pages: pdfium (fast) or pdfplumber (the reference, for cross-checks).",
+    ),
 ]
 Acknowledgements = Annotated[
     Path | None,
@@ -277,6 +287,7 @@ def build_command(
     max_file_mb: MaxFileMb = 200.0,
     max_pages: MaxPages = 5000,
     max_stream_mb: MaxStreamMb = 256.0,
+    engine: Engine = DEFAULT_ENGINE,
     workers: Workers = None,
     scheduler: Scheduler = None,
     scheduler_timeout: SchedulerTimeout = 10.0,
@@ -303,6 +314,7 @@ def build_command(
         cache_dir,
         worker_timeout,
         max_stream_mb,
+        engine,
     )
     dataset = dataset_from(project, raw=raw, normalized=out_dir, acknowledgements=acknowledgements)
     row_changes = row_change_settings(max_row_change)
@@ -342,6 +354,7 @@ def extract_command(
     max_file_mb: MaxFileMb = 200.0,
     max_pages: MaxPages = 5000,
     max_stream_mb: MaxStreamMb = 256.0,
+    engine: Engine = DEFAULT_ENGINE,
     workers: Workers = None,
     scheduler: Scheduler = None,
     scheduler_timeout: SchedulerTimeout = 10.0,
@@ -365,6 +378,7 @@ def extract_command(
         cache_dir,
         worker_timeout,
         max_stream_mb,
+        engine,
     )
     from amif_extract.dataset import find_dataset
     from amif_extract.rebuild import extract_outputs
@@ -460,6 +474,7 @@ def check_command(
     max_file_mb: MaxFileMb = 200.0,
     max_pages: MaxPages = 5000,
     max_row_change: MaxRowChange = 0.2,
+    engine: Engine = DEFAULT_ENGINE,
 ) -> None:
     """Build in memory; fail (exit 1) on an unacknowledged error or on stale files in normalized/.
 
@@ -472,7 +487,7 @@ def check_command(
     # Imported here so that this command stays one self-contained block of the CLI.
     from amif_extract.check import format_outcome, run_check, verdict, write_report
 
-    settings = settings_from(max_file_mb, max_pages)
+    settings = settings_from(max_file_mb, max_pages, engine=engine)
     dataset = dataset_from(project, raw=raw, normalized=normalized, acknowledgements=acknowledgements)
     row_changes = row_change_settings(max_row_change)
     try:

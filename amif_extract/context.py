@@ -1,7 +1,7 @@
 """The source text around a finding, so a steward can judge it without opening the document.
 
 For a text source the finding's line is known: the lines around it are shown with it marked. A PDF
-finding knows its page and sometimes a bounding box; its page is read once with pdfplumber as text
+finding knows its page and sometimes a bounding box; its page is read once (`pdf_engine`) as text
 lines with their vertical position, and the lines near the box are shown. Without a box, the row is
 found on its page by text the row prints (its title, its carrier, the offending value).
 """
@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from amif_extract.extract.textfile import read_text_document
 from amif_extract.findings import Finding
 from amif_extract.pagetext import PageLine, PageText
+from amif_extract.pdf_engine import PdfReader, open_pdf
+from amif_extract.pdf_text import text_lines_from_chars
 
 
 class SourceDocument(Protocol):
@@ -150,7 +153,8 @@ class SourceTexts:
         self.settings = settings or ContextSettings()
         self.documents = {document.source_file: document for document in documents}
         self._text_lines: dict[str, list[str]] = {}
-        self._pdfs: dict[str, Any] = {}
+        self._pdfs: dict[str, PdfReader] = {}
+        self._stack = ExitStack()
         self._page_lines: dict[tuple[str, int], list[PageLine]] = {}
         # Lines the extractors kept: a page found here is never parsed again.
         for source_file, pages in (page_text or {}).items():
@@ -164,8 +168,7 @@ class SourceTexts:
         self.close()
 
     def close(self) -> None:
-        for pdf in self._pdfs.values():
-            pdf.close()
+        self._stack.close()
         self._pdfs.clear()
 
     def text_lines(self, source_file: str) -> list[str]:
@@ -180,17 +183,15 @@ class SourceTexts:
         if key not in self._page_lines and shared_key[0] and shared_key in _SHARED_PAGE_LINES:
             self._page_lines[key] = _SHARED_PAGE_LINES[shared_key]
         if key not in self._page_lines:
-            if source_file not in self._pdfs:
-                import pdfplumber  # only for a page no extractor kept: the slow path
-
-                self._pdfs[source_file] = pdfplumber.open(self.documents[source_file].path)
-            pages = self._pdfs[source_file].pages
+            if source_file not in self._pdfs:  # only for a page no extractor kept: the slow path
+                self._pdfs[source_file] = self._stack.enter_context(
+                    open_pdf(self.documents[source_file].path)
+                )
+            reader = self._pdfs[source_file]
             lines: list[PageLine] = []
-            if 1 <= page_number <= len(pages):
-                page = pages[page_number - 1]
-                found = page.extract_text_lines(return_chars=False)
-                page.close()  # release the parsed page: memory stays flat on long documents
-                lines = [PageLine(line["text"], float(line["top"]), float(line["bottom"])) for line in found]
+            if 1 <= page_number <= reader.page_count:
+                found = text_lines_from_chars(reader.page(page_number).chars)
+                lines = [PageLine(line.text, line.top, line.bottom) for line in found]
             self._page_lines[key] = lines
             if shared_key[0]:
                 if len(_SHARED_PAGE_LINES) >= SHARED_PAGE_LIMIT:

@@ -36,9 +36,14 @@ from pathlib import Path
 from typing import Any
 
 from amif_extract.assembly import preload_assembly
-from amif_extract.build_records import BuildSettings, DocumentExtraction, InputDocument, Progress
+from amif_extract.build_records import (
+    BuildSettings,
+    DocumentExtraction,
+    InputDocument,
+    Progress,
+    read_pdfs_as,
+)
 from amif_extract.errors import InputError, read_input_bytes
-from amif_extract.pdf_streams import limit_pdf_streams
 from amif_extract.registry import (
     assemble_pages,
     extract_document,
@@ -81,7 +86,7 @@ TaskOutcome = DocumentExtraction | PageData | TaskFailure
 
 def run_task(task: ExtractionTask) -> TaskOutcome:
     """Run one task; a top-level function so a process pool or a Dask worker can import it."""
-    limit_pdf_streams(task.settings.max_stream_bytes)  # a worker may not have the build's cap
+    read_pdfs_as(task.settings)  # a worker may not have the build's cap and engine
     try:
         if task.first_page == 0:
             return extract_document(task.document, task.settings)

@@ -16,12 +16,12 @@ from amif_extract.build_records import (
     Progress,
     check_page_limit,
     no_progress,
+    read_pdfs_as,
 )
 from amif_extract.cache import cache_key, load_entry, open_cache_dir, store_entry
 from amif_extract.detect import detect_document_kind
 from amif_extract.errors import InputError, SchemaFailure
 from amif_extract.findings import Finding
-from amif_extract.pdf_streams import limit_pdf_streams
 from amif_extract.profiles import Profile, profile_for
 from amif_extract.registry import extract_document, extractor_version, has_page_count, pdf_page_count_for
 from amif_extract.sources import Source, load_manifest, preferred_sources, sha256_of, verify_source
@@ -53,7 +53,7 @@ def named_documents(
 ) -> list[InputDocument]:
     """Documents named on the command line: kind recognised from content (labels from the profiles
     in `profiles_dir`, else the packaged ones), no manifest needed."""
-    limit_pdf_streams(settings.max_stream_bytes)  # detection opens PDFs
+    read_pdfs_as(settings)  # detection opens PDFs
     documents = []
     for path in paths:
         if not path.is_file():
@@ -82,9 +82,9 @@ def extract_all(
     Whatever runs the extractors, the results are the same; a document that cannot be read raises
     the `InputError` a serial run would raise first.
     """
-    limit_pdf_streams(settings.max_stream_bytes)  # for the PDFs this process opens
+    read_pdfs_as(settings)  # for the PDFs this process opens
     cache_dir = settings.effective_cache_dir if settings.use_cache else None
-    keys = [extraction_cache_key(document) for document in documents]
+    keys = [extraction_cache_key(document, settings.engine) for document in documents]
     results: list[DocumentExtraction | None] = [
         cached_extraction(cache_dir, key, document, settings)
         for key, document in zip(keys, documents, strict=True)
@@ -118,19 +118,22 @@ def _extract_missing(
     return [outcome for outcome in outcomes if isinstance(outcome, DocumentExtraction)]
 
 
-def extraction_cache_key(document: InputDocument) -> str:
+def extraction_cache_key(document: InputDocument, engine: str) -> str:
     """The cache key of a document's extraction.
 
     No `BuildSettings` field changes what an extractor returns (the limits only refuse a file) and
     the extractors' tolerances are code defaults covered by their registry entry's version; a setting
     that comes to change an extraction must be added to the key here. The labels do change it: the
-    key holds the digest of the profile the document is read with.
+    key holds the digest of the profile the document is read with. So does a PDF's engine: the
+    engines are meant to read alike, and a cross-check with the other one must not be served the
+    first one's reading from the cache.
     """
     version = extractor_version(document)
     profile = document.profile.digest if document.profile is not None else ""
-    return cache_key(
-        document.sha256, document.source_file, version, {"kind": document.kind, "profile": profile}
-    )
+    extra = {"kind": document.kind, "profile": profile}
+    if document.format == "pdf":
+        extra["engine"] = engine
+    return cache_key(document.sha256, document.source_file, version, extra)
 
 
 CACHED_FIELDS = frozenset({"extraction", "page_count"})

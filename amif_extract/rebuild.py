@@ -137,11 +137,11 @@ def steward_digests(dataset: Dataset) -> dict[str, str]:
     return {roles.get(path, f"profiles/{path.name}"): _file_digest(path) for path in dataset.steward_files()}
 
 
-def outputs_key(documents: Sequence[InputDocument], dataset: Dataset) -> str:
+def outputs_key(documents: Sequence[InputDocument], dataset: Dataset, engine: str) -> str:
     parts = {
         "version": OUTPUTS_CACHE_VERSION,
         "code": code_fingerprint(),
-        "documents": [extraction_cache_key(document) for document in documents],
+        "documents": [extraction_cache_key(document, engine) for document in documents],
         "steward": steward_digests(dataset),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
@@ -157,7 +157,7 @@ def build_outputs(
     """
     documents = manifest_documents(dataset.raw, settings, dataset.profiles)
     cache_dir = settings.effective_cache_dir if settings.use_cache else None
-    key = outputs_key(documents, dataset) if cache_dir is not None else ""
+    key = outputs_key(documents, dataset, settings.engine) if cache_dir is not None else ""
     if cache_dir is not None:
         cached = _cached_outputs(cache_dir, key, documents, settings)
         if cached is not None:

@@ -104,7 +104,7 @@ def test_a_corrupt_entry_is_ignored_with_a_warning_and_rebuilt(
     document = _web_page(raw_dir)
     settings = BuildSettings(workers=1, cache_dir=tmp_path)
     first = extract_all([document], settings)
-    entry = entry_path(tmp_path, pipeline.extraction_cache_key(document))
+    entry = entry_path(tmp_path, pipeline.extraction_cache_key(document, settings.engine))
     assert entry.read_bytes().startswith(CACHE_FORMAT)
     entry.write_bytes(damage(entry.read_bytes()))
     with caplog.at_level(logging.WARNING, logger="amif_extract"):
@@ -113,7 +113,7 @@ def test_a_corrupt_entry_is_ignored_with_a_warning_and_rebuilt(
     assert warning.startswith(f"ignoring cache entry {entry}: ") and warning.endswith("; rebuilding it")
     assert again == first
     assert again[0].payload.conventions[0]["organisation"] == "ASTI"
-    assert load_entry(tmp_path, pipeline.extraction_cache_key(document)) is not None
+    assert load_entry(tmp_path, pipeline.extraction_cache_key(document, settings.engine)) is not None
 
 
 def test_a_cached_result_is_used_for_the_same_content_under_another_path(

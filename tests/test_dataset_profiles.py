@@ -75,4 +75,4 @@ def test_a_profile_edit_is_part_of_the_extraction_cache_key(edition: Path, datas
     [own] = named_documents([edition], settings, dataset / "schemas" / "profiles")
     assert packaged.profile is not None and own.profile is not None
     assert packaged.profile.digest != own.profile.digest
-    assert extraction_cache_key(packaged) != extraction_cache_key(own)
+    assert extraction_cache_key(packaged, "pdfium") != extraction_cache_key(own, "pdfium")

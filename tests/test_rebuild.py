@@ -63,19 +63,23 @@ def test_the_outputs_key_changes_with_each_steward_file_of_the_dataset(
     dataset: Dataset, raw_dir: Path, steward_file: str
 ) -> None:
     documents = rebuild.manifest_documents(dataset.raw, BuildSettings())
-    before = rebuild.outputs_key(documents, dataset)
+    before = rebuild.outputs_key(documents, dataset, "pdfium")
     if steward_file == "profile":
         path, addition = dataset.profiles / "amif_table.toml", "# a steward's note\n"
     else:
         path, addition = getattr(dataset, steward_file), "\n"
     path.write_text(path.read_text(encoding="utf-8") + addition, encoding="utf-8")
-    assert rebuild.outputs_key(documents, dataset) != before
+    assert rebuild.outputs_key(documents, dataset, "pdfium") != before
 
 
 def test_the_outputs_key_does_not_depend_on_where_the_dataset_is(dataset: Dataset) -> None:
     """A clone of the dataset elsewhere shares the cache; the package's own CSV defaults play no part."""
     documents = rebuild.manifest_documents(dataset.raw, BuildSettings())
     checkout = open_dataset(PROJECT_ROOT)
-    assert rebuild.outputs_key(documents, dataset) == rebuild.outputs_key(documents, checkout)
+    assert rebuild.outputs_key(documents, dataset, "pdfium") == rebuild.outputs_key(
+        documents, checkout, "pdfium"
+    )
     dataset.authority.write_text("org_id,name,acronym,kind,parent_id,aliases,note\n", encoding="utf-8")
-    assert rebuild.outputs_key(documents, dataset) != rebuild.outputs_key(documents, checkout)
+    assert rebuild.outputs_key(documents, dataset, "pdfium") != rebuild.outputs_key(
+        documents, checkout, "pdfium"
+    )

@@ -35,29 +35,18 @@ import re
 import statistics
 import unicodedata
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
-import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfminer.psexceptions import PSException
-from pdfminer.psparser import PSEOF
-from pdfplumber.utils.exceptions import PdfminerException
-
 from amif_extract.errors import InputError
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.pagetext import PageLine, lines_from_words
-from amif_extract.pdf_streams import install as bound_pdf_stream_inflation
+from amif_extract.pdf_engine import PdfPage, PdfReader, open_pdf
+from amif_extract.pdf_text import words_from_chars
 from amif_extract.profiles import Profile, fold_label, load_profile
 from amif_extract.records import AMOUNT_COLUMNS, AmifExtraction, AmifRow
 from amif_extract.textclean import clean_cell_text, collapse_spaces
-
-# Every PDF the package reads is opened by `open_pdf` below: from here on no stream inflates past
-# the cap (`pdf_streams`).
-bound_pdf_stream_inflation()
 
 BBox = tuple[float, float, float, float]
 
@@ -168,9 +157,9 @@ class PdfTableSettings:
     size. Defaults suit published tables set in 7-12 pt type with a few points of cell padding.
     """
 
-    # pdfplumber: a horizontal gap between two chars wider than this starts a new word.
+    # A horizontal gap between two chars wider than this starts a new word (pdfplumber's rule).
     x_tolerance: float = 3.0
-    # pdfplumber: chars whose tops differ by at most this are on one line when words are built.
+    # Chars whose tops differ by at most this are on one line when words are built (pdfplumber's rule).
     y_tolerance: float = 3.0
     # Words whose tops differ by at most this share a visual line of a cell or of the page.
     line_tolerance: float = 2.0
@@ -264,7 +253,7 @@ class PageRule:
 
 @dataclass(frozen=True, slots=True)
 class PageLayout:
-    """What row assembly needs of one page: picklable, without any pdfplumber object."""
+    """What row assembly needs of one page: picklable, the same whichever PDF engine read it."""
 
     page_number: int
     width: float
@@ -273,100 +262,34 @@ class PageLayout:
     rules: tuple[PageRule, ...]
 
 
-def page_layout_from_page(page: Any, settings: PdfTableSettings) -> PageLayout:
-    """Reduce an open pdfplumber page to its words and horizontal rules."""
-    raw_words = page.extract_words(
-        x_tolerance=settings.x_tolerance,
-        y_tolerance=settings.y_tolerance,
-        keep_blank_chars=False,
-        use_text_flow=False,
-        extra_attrs=["size"],
-    )
+def page_layout_from_page(page: PdfPage, settings: PdfTableSettings) -> PageLayout:
+    """Reduce a page, as either PDF engine reads it, to its words and horizontal rules."""
     # A long PDF's words are all held until its rows are assembled: words on one line share their
     # top, bottom and font size, and short words recur, so equal values share one object per page.
     shared: dict[str | float, Any] = {}
     words = tuple(
         PageWord(
-            shared.setdefault(text := unicodedata.normalize("NFC", w["text"]), text),
-            float(w["x0"]),
-            float(w["x1"]),
-            shared.setdefault(top := float(w["top"]), top),
-            shared.setdefault(bottom := float(w["bottom"]), bottom),
-            shared.setdefault(size := float(w["size"]), size),
+            shared.setdefault(text := unicodedata.normalize("NFC", word.text), text),
+            word.x0,
+            word.x1,
+            shared.setdefault(word.top, word.top),
+            shared.setdefault(word.bottom, word.bottom),
+            shared.setdefault(word.size, word.size),
         )
-        for w in raw_words
-        if w["text"].strip()
+        for word in words_from_chars(page.chars, settings.x_tolerance, settings.y_tolerance)
+        if word.text.strip()
     )
-    rules = tuple(
-        PageRule(float(edge["top"]), float(edge["x0"]), float(edge["x1"]))
-        for edge in page.horizontal_edges
-        if float(edge["x1"]) - float(edge["x0"]) > 0
-    )
-    return PageLayout(int(page.page_number), float(page.width), float(page.height), words, rules)
-
-
-def _translate_pdf_error(path: Path, error: Exception) -> InputError:
-    cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
-    if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
-        return InputError(path, "PDF is encrypted and needs a password")
-    if isinstance(cause, PSEOF):
-        return InputError(path, "PDF is truncated or damaged (unexpected end of file)")
-    if isinstance(cause, PDFSyntaxError):
-        return InputError(path, f"PDF is damaged ({cause})")
-    return InputError(path, f"PDF cannot be read ({type(cause).__name__}: {cause})")
-
-
-@contextmanager
-def open_pdf(path: Path) -> Iterator[Any]:
-    """Open a PDF with pdfplumber; any reason it cannot be read becomes one `InputError`."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(1024)
-    except FileNotFoundError as error:
-        raise InputError(path, "file not found") from error
-    except OSError as error:
-        raise InputError(path, f"cannot read file ({error.strerror})") from error
-    if not head:
-        raise InputError(path, "file is empty")
-    if not head.lstrip().startswith(b"%PDF-"):
-        raise InputError(path, "not a PDF file (no %PDF- header)")
-    try:
-        pdf = pdfplumber.open(path)
-    except InputError:
-        raise
-    except Exception as error:  # pdfminer raises many kinds; each becomes a one-line reason
-        raise _translate_pdf_error(path, error) from error
-    try:
-        yield pdf
-    except (PdfminerException, PSException) as error:  # PSException: PSEOF, PDFSyntaxError and kin
-        raise _translate_pdf_error(path, error) from error
-    finally:
-        pdf.close()
-
-
-def _pdf_pages(pdf: Any, path: Path) -> list[Any]:
-    try:
-        return list(pdf.pages)
-    except Exception as error:
-        raise _translate_pdf_error(path, error) from error
+    rules = tuple(PageRule(rule.top, rule.x0, rule.x1) for rule in page.rules)
+    return PageLayout(page.number, page.width, page.height, words, rules)
 
 
 def _read_layouts(
-    pdf: Any, path: Path, page_numbers: Sequence[int] | None, settings: PdfTableSettings
+    reader: PdfReader, page_numbers: Sequence[int] | None, settings: PdfTableSettings
 ) -> Iterator[PageLayout]:
-    """Yield each wanted page's layout, releasing the page's parsed objects straight after."""
-    pages = _pdf_pages(pdf, path)
-    wanted = range(1, len(pages) + 1) if page_numbers is None else page_numbers
+    """Each wanted page's layout, one page parsed at a time (its characters dropped straight after)."""
+    wanted = range(1, reader.page_count + 1) if page_numbers is None else page_numbers
     for number in wanted:
-        if not 1 <= number <= len(pages):
-            raise ValueError(f"page {number} does not exist in {path.name} ({len(pages)} pages)")
-        page = pages[number - 1]
-        try:
-            yield page_layout_from_page(page, settings)
-        except Exception as error:
-            raise _translate_pdf_error(path, error) from error
-        finally:
-            page.close()
+        yield page_layout_from_page(reader.page(number), settings)
 
 
 def read_page_layout(
@@ -374,8 +297,8 @@ def read_page_layout(
 ) -> PageLayout:
     """One page (1-based) of a PDF as a `PageLayout`; opens and closes the file (for worker processes)."""
     settings = settings or PdfTableSettings()
-    with open_pdf(pdf_path) as pdf:
-        return next(_read_layouts(pdf, pdf_path, [page_number], settings))
+    with open_pdf(pdf_path) as reader:
+        return next(_read_layouts(reader, [page_number], settings))
 
 
 def read_page_layouts(
@@ -386,13 +309,13 @@ def read_page_layouts(
     Opens and closes the file itself, so a worker process can read its range of a long PDF alone.
     """
     settings = settings or PdfTableSettings()
-    with open_pdf(pdf_path) as pdf:
-        return list(_read_layouts(pdf, pdf_path, range(first, last + 1), settings))
+    with open_pdf(pdf_path) as reader:
+        return list(_read_layouts(reader, range(first, last + 1), settings))
 
 
 def pdf_page_count(path: Path) -> int:
-    with open_pdf(path) as pdf:
-        return len(_pdf_pages(pdf, path))
+    with open_pdf(path) as reader:
+        return reader.page_count
 
 
 # --- Lines and tokens ---------------------------------------------------------------------------
@@ -1588,8 +1511,8 @@ def extract_amif_pdf(
     """Read the AMIF project list from a PDF (all pages, or the 1-based ``page_numbers`` in order)."""
     settings = settings or PdfTableSettings()
     name = source_name or path.name
-    with open_pdf(path) as pdf:
-        layouts = list(_read_layouts(pdf, path, page_numbers, settings))
+    with open_pdf(path) as reader:
+        layouts = list(_read_layouts(reader, page_numbers, settings))
     return amif_rows_from_layouts(path, name, layouts, settings, profile)
 
 
@@ -1621,10 +1544,9 @@ def looks_like_amif_pdf(
     `InputError` if the PDF is unreadable."""
     settings = settings or PdfTableSettings()
     labels = amif_labels(profile)
-    with open_pdf(path) as pdf:
-        count = len(_pdf_pages(pdf, path))
-        wanted = range(1, min(count, settings.header_search_pages) + 1)
+    with open_pdf(path) as reader:
+        wanted = range(1, min(reader.page_count, settings.header_search_pages) + 1)
         return any(
             find_header(layout, settings, labels=labels) is not None
-            for layout in _read_layouts(pdf, path, wanted, settings)
+            for layout in _read_layouts(reader, wanted, settings)
         )

@@ -11,7 +11,7 @@ so the PDF and the text give the same rows:
   printed above the header does not hide it); a run of blank lines without the header (the text
   extraction's gaps between partner logos) stays on the page it follows. One text line is one
   printed line.
-* PDF: pdfplumber's lines, with the lines of one wrapped paragraph joined back
+* PDF: the printed lines (`pdf_text`, either engine), with the lines of one wrapped paragraph joined back
   (`continues_paragraph`): a wrap sits closer than ``paragraph_gap_ratio`` × the font size under
   a line that could not take the next line's first word, and a label or a phone / e-mail line is
   never run into its neighbour, whatever the producer's fonts, sizes and margins.
@@ -38,14 +38,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
 from statistics import median
-from typing import Any
 
 from amif_extract.build_records import Row
 from amif_extract.errors import InputError
@@ -62,6 +60,9 @@ from amif_extract.normalize.contacts import (
 )
 from amif_extract.normalize.name_lists import organisation_names
 from amif_extract.pagetext import PageLine, PageText
+from amif_extract.pdf_engine import PdfPage, open_pdf
+from amif_extract.pdf_text import TextLine as PrintedLine
+from amif_extract.pdf_text import text_lines_from_chars
 from amif_extract.profiles import Profile, fold_label, load_profile
 from amif_extract.textclean import collapse_spaces, join_wrapped_lines, normalise_apostrophes, strip_markup
 
@@ -277,25 +278,9 @@ def _first_text(chunk: list[tuple[int, str]]) -> str:
     return next((text for _, text in chunk if not is_page_number(clean_line(text))), chunk[0][1])
 
 
-@contextmanager
-def open_brochure_pdf(path: Path) -> Iterator[Any]:
-    """Open the brochure PDF; any reason it cannot be read (then or later) becomes one `InputError`.
-
-    `open_pdf` gives the AMIF reader's reasons (encrypted, truncated, damaged), so one broken file reads
-    the same whichever extractor meets it.
-    """
-    from amif_extract.extract.amif_pdf import open_pdf  # pdfplumber: a text brochure never loads it
-
-    with open_pdf(path) as pdf:
-        try:
-            yield pdf
-        except (ValueError, KeyError, TypeError) as error:  # pdfminer's own, on a malformed object
-            raise InputError(path, f"PDF is damaged ({type(error).__name__}: {error})") from error
-
-
 def brochure_page_count(path: Path) -> int:
-    with open_brochure_pdf(path) as pdf:
-        return len(pdf.pages)
+    with open_pdf(path) as reader:
+        return reader.page_count
 
 
 def pdf_pages(
@@ -317,25 +302,19 @@ def pdf_page_range(
     Each page's parsed objects are released once its lines are read, so memory stays flat on long
     PDFs; a worker process reads one such range of a document on its own.
     """
-    with open_brochure_pdf(path) as pdf:
-        pages = pdf.pages[first - 1 : last]
-        result = []
-        for number, page in enumerate(pages, start=first):
-            try:
-                result.append(pdf_page_lines(page, number, settings, profile))
-            finally:
-                page.close()
-        return result
+    with open_pdf(path) as reader:
+        end = reader.page_count if last is None else min(last, reader.page_count)
+        return [pdf_page_lines(reader.page(number), settings, profile) for number in range(first, end + 1)]
 
 
 def pdf_page_lines(
-    page: Any, number: int, settings: PracticeSheetSettings, profile: Profile | None = None
+    page: PdfPage, settings: PracticeSheetSettings, profile: Profile | None = None
 ) -> list[SourceLine]:
     """One PDF page's printed lines, the lines of a wrapped paragraph joined back (`continues_paragraph`)."""
     profile = profile or packaged_profile()
-    raw_lines = page.extract_text_lines(return_chars=True, strip=True)
+    raw_lines = text_lines_from_chars(page.chars)
     right_edge = text_right_edge(raw_lines, settings)
-    groups: list[list[dict[str, Any]]] = []
+    groups: list[list[PrintedLine]] = []
     for line in raw_lines:
         if groups and continues_paragraph(groups[-1][-1], line, right_edge, settings, profile):
             groups[-1].append(line)
@@ -343,15 +322,15 @@ def pdf_page_lines(
             groups.append([line])
     lines = []
     for group in groups:
-        text = clean_line(join_wrapped_lines(part["text"] for part in group))
+        text = clean_line(join_wrapped_lines(part.text for part in group))
         bbox = (
-            min(part["x0"] for part in group),
-            min(part["top"] for part in group),
-            max(part["x1"] for part in group),
-            max(part["bottom"] for part in group),
+            min(part.x0 for part in group),
+            min(part.top for part in group),
+            max(part.x1 for part in group),
+            max(part.bottom for part in group),
         )
         if text:
-            lines.append(SourceLine(text, number, bbox=bbox))
+            lines.append(SourceLine(text, page.number, bbox=bbox))
     return lines
 
 
@@ -361,23 +340,23 @@ def _is_label_line(text: str, profile: Profile) -> bool:
     return heading is not None and (not heading.value or heading.explicit_separator) and text[:1].isupper()
 
 
-def text_right_edge(lines: list[dict[str, Any]], settings: PracticeSheetSettings) -> float:
+def text_right_edge(lines: list[PrintedLine], settings: PracticeSheetSettings) -> float:
     """Where the page's body text ends on the right: the widest line that has a close line under it.
 
     Lines set apart (a running header, a footer, a page number) may run wider than the body's
     column, so they do not count; a page with no such pair falls back to its widest line.
     """
     close = [
-        line["x1"]
+        line.x1
         for line, below in pairwise(lines)
-        if below["top"] - line["top"] <= settings.paragraph_gap_ratio * _font_size(line)
+        if below.top - line.top <= settings.paragraph_gap_ratio * line.size
     ]
-    return max(close or [line["x1"] for line in lines] or [0.0])
+    return max(close or [line.x1 for line in lines] or [0.0])
 
 
 def continues_paragraph(
-    previous: dict[str, Any],
-    line: dict[str, Any],
+    previous: PrintedLine,
+    line: PrintedLine,
     right_edge: float,
     settings: PracticeSheetSettings,
     profile: Profile,
@@ -389,37 +368,33 @@ def continues_paragraph(
     label or a contact line: a producer that sets every line with the same leading still ends a
     paragraph where the line stops short, and never runs a label or a phone into its neighbour.
     """
-    if line["top"] - previous["top"] > settings.paragraph_gap_ratio * _font_size(previous):
+    if line.top - previous.top > settings.paragraph_gap_ratio * previous.size:
         return False
     if not _fills_its_line(previous, line, right_edge, settings):
         return False
-    before, after = clean_line(previous["text"]), clean_line(line["text"])
+    before, after = clean_line(previous.text), clean_line(line.text)
     if any(_is_label_line(text, profile) for text in (before, after)):
         return False
     if _LIST_CONTINUES.search(before):
         return True  # "E-mail: a@b.lu /" goes on with the next address
     if is_contact_line(before) or is_contact_line(after):
         return False
-    return not (_SENTENCE_END.search(previous["text"].strip()) and _BULLET.match(line["text"].strip()))
+    return not (_SENTENCE_END.search(previous.text.strip()) and _BULLET.match(line.text.strip()))
 
 
 def _fills_its_line(
-    previous: dict[str, Any], line: dict[str, Any], right_edge: float, settings: PracticeSheetSettings
+    previous: PrintedLine, line: PrintedLine, right_edge: float, settings: PracticeSheetSettings
 ) -> bool:
-    """Whether `line`'s first word would not have fit at the end of `previous`: so it was wrapped there."""
-    chars = line.get("chars") or []
-    first_space = next((char for char in chars if not char["text"].strip()), None)
-    word_end = first_space["x0"] if first_space is not None else line["x1"]
-    word_width = word_end - line["x0"]
-    space = settings.wrap_space_ratio * _font_size(previous)
-    return previous["x1"] + space + word_width > right_edge - settings.wrap_tolerance_ratio * _font_size(
-        previous
+    """Whether `line` would not have fit at the end of `previous`: so it was wrapped there.
+
+    The whole of `line` is measured, not its first word: the reader has always measured it so (the
+    characters pdfplumber gave for a line hold no spaces to find the first word's end by), and the
+    brochure's paragraphs are read right that way; both engines keep it.
+    """
+    space = settings.wrap_space_ratio * previous.size
+    return (
+        previous.x1 + space + (line.x1 - line.x0) > right_edge - settings.wrap_tolerance_ratio * previous.size
     )
-
-
-def _font_size(line: dict[str, Any]) -> float:
-    sizes = [char["size"] for char in line["chars"] if char["text"].strip()]
-    return max(sizes) if sizes else line["bottom"] - line["top"]
 
 
 def is_page_number(text: str) -> bool:

@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -222,6 +223,18 @@ FINDING_CODES: dict[str, FindingCode] = _codes(
 )
 
 
+def format_coordinate(value: float) -> str:
+    """A PDF coordinate in points, with one decimal, printed alike by engines that read it a hair apart."""
+    # Snap to 0.001 pt, then round half up: 39.8499 and 39.8501 (a tie read by two engines) both print 39.9.
+    snapped = Decimal(value).quantize(Decimal("0.001"), ROUND_HALF_EVEN)
+    return str(snapped.quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def format_bbox(bbox: tuple[float, float, float, float]) -> str:
+    """A bounding box as the findings table prints it: `x0 top x1 bottom`, see `format_coordinate`."""
+    return " ".join(format_coordinate(value) for value in bbox)
+
+
 @dataclass(frozen=True)
 class SourceLocation:
     """Where something was read: a file and a page (PDF) or a line (text), 1-based."""
@@ -287,7 +300,7 @@ class Finding:
             "source_file": loc.file,
             "source_page": "" if loc.page is None else str(loc.page),
             "source_line": "" if loc.line is None else str(loc.line),
-            "bbox": "" if loc.bbox is None else " ".join(f"{v:.1f}" for v in loc.bbox),
+            "bbox": "" if loc.bbox is None else format_bbox(loc.bbox),
             "value": self.value,
             "repaired": self.repaired,
             "rule": self.rule,

@@ -22,7 +22,7 @@ from amif_extract.build_records import BuildResult, InputDocument
 from amif_extract.check import CheckOutcome, format_outcome
 from amif_extract.context import ContextSettings, SourceTexts
 from amif_extract.errors import InputError
-from amif_extract.findings import FINDING_CODES, Finding, SourceLocation
+from amif_extract.findings import FINDING_CODES, Finding, SourceLocation, format_bbox, format_coordinate
 from amif_extract.pipeline import extract_files, output_files
 from amif_extract.rebuild import with_acknowledgements
 from amif_extract.report import (
@@ -293,6 +293,32 @@ def test_the_assets_are_package_data_of_the_wheel():
     pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
     package_data = tomllib.loads(pyproject)["tool"]["setuptools"]["package-data"]["amif_extract"]
     assert {"report_assets/*.css", "report_assets/*.js"} <= set(package_data)
+
+
+# ---------------------------------------------------------------- bbox
+
+
+@pytest.mark.parametrize(
+    ("one_engine", "other_engine", "printed"),
+    [
+        (39.8499, 39.8501, "39.9"),  # a tie at 39.85, read a hair below and a hair above
+        (39.85, 39.849998474121094, "39.9"),  # 39.85 and its float32 reading
+        (267.8500000000001, 267.85, "267.9"),  # a tie of the real brochure, page 16
+        (39.8494, 39.84, "39.8"),
+        (156.2, 156.2001, "156.2"),
+    ],
+)
+def test_a_coordinate_prints_alike_when_two_engines_read_it_a_hair_apart(
+    one_engine: float, other_engine: float, printed: str
+):
+    assert format_coordinate(one_engine) == format_coordinate(other_engine) == printed
+
+
+def test_the_bbox_column_prints_each_coordinate_with_one_decimal():
+    box = (39.8499, 67.94, 734.6, 156.2501)
+    location = SourceLocation("amif_projets_cofinances.pdf", page=3, bbox=box)
+    assert format_bbox(box) == "39.9 67.9 734.6 156.3"
+    assert Finding("page_stitch", "stitched", location).as_record()["bbox"] == "39.9 67.9 734.6 156.3"
 
 
 # ---------------------------------------------------------------- context

@@ -310,22 +310,35 @@ class Finding:
 
 
 FINDING_COLUMNS: tuple[str, ...] = tuple(Finding("missing_value", "", SourceLocation("")).as_record().keys())
+# What a finding's id is made of: what it says and where. Not `bbox` (two PDF engines box the same words
+# up to half a point apart), nor `context` (text shown beside it, not what it is about), nor `acknowledged`
+# (acknowledging a finding must not rename it).
+FINDING_ID_COLUMNS: tuple[str, ...] = tuple(
+    column for column in FINDING_COLUMNS if column not in ("bbox", "context", "acknowledged")
+)
 
 
 def sorted_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=Finding.sort_key)
 
 
-def with_finding_ids(findings: Sequence[Finding]) -> list[Finding]:
-    """The findings, each carrying its `finding_id`: a hash of its record, `-2`, `-3`… for repeats.
+def finding_digest(finding: Finding) -> str:
+    """12 hex digits of a hash of the finding's `FINDING_ID_COLUMNS`."""
+    record = finding.as_record()
+    identity = "\x1f".join(record[column] for column in FINDING_ID_COLUMNS)
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:12]
 
-    The id changes with anything in the record (an acknowledgement too), so it is set again
-    whenever the findings change; the report and the findings table read it from the finding.
+
+def with_finding_ids(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings, each carrying its `finding_id`: `finding_digest`, `-2`, `-3`… for repeats in order.
+
+    Set again whenever the findings change, so that a finding keeps no stale id; the report and the
+    findings table read it from the finding.
     """
     identified = []
     used: set[str] = set()
     for finding in findings:
-        digest = hashlib.sha256("\x1f".join(finding.as_record().values()).encode("utf-8")).hexdigest()[:12]
+        digest = finding_digest(finding)
         finding_id, counter = digest, 1
         while finding_id in used:
             counter += 1

@@ -494,6 +494,23 @@ def test_malformed_acknowledgements_name_file_and_line(tmp_path: Path, body: str
     assert reason in str(raised.value)
 
 
+def test_an_acknowledgements_file_keyed_by_finding_id_is_refused_on_its_header_line(tmp_path: Path):
+    """Synthetic: a file a steward might make from findings.csv; acknowledgements never used finding ids."""
+    path = tmp_path / "acknowledged_findings.csv"
+    path.write_text(
+        "finding_id,reason,acknowledged_on,acknowledged_by\n96d3e5c1f7e5,fact,2026-11-23,me\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as raised:
+        load_acknowledgements(path)
+    assert str(raised.value) == (
+        f"{path}: line 1: a finding_id column, but acknowledgements match findings on code, table, row_id"
+        " and column, not on finding ids (which change when a finding's message or place does): copy those"
+        " four columns from findings.csv; the header must be"
+        " code,table,row_id,column,reason,acknowledged_on,acknowledged_by"
+    )
+
+
 def test_acknowledgements_file_needs_its_header_and_must_exist(tmp_path: Path):
     with pytest.raises(InputError, match=r"line 1: the header must be code,table,row_id"):
         parse_acknowledgements("code,row_id\n", tmp_path / "a.csv")

@@ -80,6 +80,13 @@ def parse_acknowledgements(text: str, path: Path) -> list[Acknowledgement]:
     """Every acknowledgement of a file's text; a malformed line is an InputError naming file and line."""
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
+    if header is not None and "finding_id" in (cell.strip() for cell in header):
+        raise InputError(
+            path,
+            "line 1: a finding_id column, but acknowledgements match findings on code, table, row_id and"
+            " column, not on finding ids (which change when a finding's message or place does): copy those"
+            f" four columns from findings.csv; the header must be {','.join(ACKNOWLEDGEMENT_COLUMNS)}",
+        )
     if header is None or tuple(cell.strip() for cell in header) != ACKNOWLEDGEMENT_COLUMNS:
         raise InputError(path, f"line 1: the header must be {','.join(ACKNOWLEDGEMENT_COLUMNS)}")
     acknowledgements: list[Acknowledgement] = []

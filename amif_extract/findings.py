@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -222,6 +223,18 @@ FINDING_CODES: dict[str, FindingCode] = _codes(
 )
 
 
+def format_coordinate(value: float) -> str:
+    """A PDF coordinate in points, with one decimal, printed alike by engines that read it a hair apart."""
+    # Snap to 0.001 pt, then round half up: 39.8499 and 39.8501 (a tie read by two engines) both print 39.9.
+    snapped = Decimal(value).quantize(Decimal("0.001"), ROUND_HALF_EVEN)
+    return str(snapped.quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def format_bbox(bbox: tuple[float, float, float, float]) -> str:
+    """A bounding box as the findings table prints it: `x0 top x1 bottom`, see `format_coordinate`."""
+    return " ".join(format_coordinate(value) for value in bbox)
+
+
 @dataclass(frozen=True)
 class SourceLocation:
     """Where something was read: a file and a page (PDF) or a line (text), 1-based."""
@@ -287,7 +300,7 @@ class Finding:
             "source_file": loc.file,
             "source_page": "" if loc.page is None else str(loc.page),
             "source_line": "" if loc.line is None else str(loc.line),
-            "bbox": "" if loc.bbox is None else " ".join(f"{v:.1f}" for v in loc.bbox),
+            "bbox": "" if loc.bbox is None else format_bbox(loc.bbox),
             "value": self.value,
             "repaired": self.repaired,
             "rule": self.rule,
@@ -297,22 +310,35 @@ class Finding:
 
 
 FINDING_COLUMNS: tuple[str, ...] = tuple(Finding("missing_value", "", SourceLocation("")).as_record().keys())
+# What a finding's id is made of: what it says and where. Not `bbox` (two PDF engines box the same words
+# up to half a point apart), nor `context` (text shown beside it, not what it is about), nor `acknowledged`
+# (acknowledging a finding must not rename it).
+FINDING_ID_COLUMNS: tuple[str, ...] = tuple(
+    column for column in FINDING_COLUMNS if column not in ("bbox", "context", "acknowledged")
+)
 
 
 def sorted_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=Finding.sort_key)
 
 
-def with_finding_ids(findings: Sequence[Finding]) -> list[Finding]:
-    """The findings, each carrying its `finding_id`: a hash of its record, `-2`, `-3`… for repeats.
+def finding_digest(finding: Finding) -> str:
+    """12 hex digits of a hash of the finding's `FINDING_ID_COLUMNS`."""
+    record = finding.as_record()
+    identity = "\x1f".join(record[column] for column in FINDING_ID_COLUMNS)
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:12]
 
-    The id changes with anything in the record (an acknowledgement too), so it is set again
-    whenever the findings change; the report and the findings table read it from the finding.
+
+def with_finding_ids(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings, each carrying its `finding_id`: `finding_digest`, `-2`, `-3`… for repeats in order.
+
+    Set again whenever the findings change, so that a finding keeps no stale id; the report and the
+    findings table read it from the finding.
     """
     identified = []
     used: set[str] = set()
     for finding in findings:
-        digest = hashlib.sha256("\x1f".join(finding.as_record().values()).encode("utf-8")).hexdigest()[:12]
+        digest = finding_digest(finding)
         finding_id, counter = digest, 1
         while finding_id in used:
             counter += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import tomllib
@@ -22,7 +23,16 @@ from amif_extract.build_records import BuildResult, InputDocument
 from amif_extract.check import CheckOutcome, format_outcome
 from amif_extract.context import ContextSettings, SourceTexts
 from amif_extract.errors import InputError
-from amif_extract.findings import FINDING_CODES, Finding, SourceLocation
+from amif_extract.findings import (
+    FINDING_CODES,
+    FINDING_ID_COLUMNS,
+    Finding,
+    SourceLocation,
+    finding_digest,
+    format_bbox,
+    format_coordinate,
+    with_finding_ids,
+)
 from amif_extract.pipeline import extract_files, output_files
 from amif_extract.rebuild import with_acknowledgements
 from amif_extract.report import (
@@ -266,11 +276,12 @@ def test_every_finding_carries_the_id_of_its_findings_table_row(pdf_build: Build
     ids = [finding.finding_id for finding in pdf_build.findings]
     assert ids == [row["finding_id"] for row in pdf_build.tables["findings"]]
     assert all(ids) and len(set(ids)) == len(ids)
-    # An acknowledgement is part of what a finding says, so taking it away gives new ids, still paired.
+    # Acknowledging a finding does not rename it: without the acknowledgements, the same ids.
     plain = with_acknowledgements(pdf_build, [])
-    assert [f.finding_id for f in plain.findings] == [row["finding_id"] for row in plain.tables["findings"]]
-    changed = {a.finding_id for a in pdf_build.findings} ^ {p.finding_id for p in plain.findings}
-    assert len(changed) == 2 * sum(1 for finding in pdf_build.findings if finding.acknowledged)
+    assert sum(1 for finding in pdf_build.findings if finding.acknowledged) == 9
+    assert not any(finding.acknowledged for finding in plain.findings)
+    assert [finding.finding_id for finding in plain.findings] == ids
+    assert [row["finding_id"] for row in plain.tables["findings"]] == ids
 
 
 def test_the_page_is_rendered_from_its_data_with_the_package_css_and_script_inlined(text_build: BuildResult):
@@ -293,6 +304,103 @@ def test_the_assets_are_package_data_of_the_wheel():
     pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
     package_data = tomllib.loads(pyproject)["tool"]["setuptools"]["package-data"]["amif_extract"]
     assert {"report_assets/*.css", "report_assets/*.js"} <= set(package_data)
+
+
+# ---------------------------------------------------------------- finding ids
+
+STITCH_FILE, STITCH_ROW = "amif_projets_cofinances.pdf", "so1-racines-dda1ee"
+# The box of the summary of *Racines* stitched from page 3, and the same box half a point off, as a second
+# PDF engine reads it.
+STITCH_BBOX = (39.8, 67.9, 734.6, 156.2)
+OTHER_ENGINE_BBOX = (40.3, 68.4, 735.1, 156.7)
+
+
+def test_finding_ids_are_made_of_what_a_finding_says_and_where():
+    assert FINDING_ID_COLUMNS == (
+        "code",
+        "severity",
+        "table",
+        "row_id",
+        "column",
+        "message",
+        "source_file",
+        "source_page",
+        "source_line",
+        "value",
+        "repaired",
+        "rule",
+    )
+
+
+def test_a_finding_keeps_its_id_whatever_its_bbox_and_context(pdf_build: BuildResult):
+    stitched = the_finding(pdf_build, "page_stitch", STITCH_ROW)
+    assert stitched.location.bbox is not None
+    assert tuple(round(value, 1) for value in stitched.location.bbox) == STITCH_BBOX
+    assert stitched.finding_id == "51d3e6e558ca" == finding_digest(stitched)
+    moved = dataclasses.replace(
+        stitched,
+        location=dataclasses.replace(stitched.location, bbox=OTHER_ENGINE_BBOX),
+        context=stitched.context[:40],
+    )
+    assert moved.as_record()["bbox"] == "40.3 68.4 735.1 156.7"
+    assert finding_digest(moved) == "51d3e6e558ca"
+
+
+@pytest.mark.parametrize(
+    ("change", "changed_id"),
+    [
+        ({"location": SourceLocation(STITCH_FILE, page=4, bbox=STITCH_BBOX)}, "22b89b0467a5"),
+        ({"row_id": "so1-zougang-4dcbc9"}, "f285e100b916"),
+        ({"code": "missing_value", "severity": "warning"}, "6e50a17c2cd4"),
+    ],
+)
+def test_another_page_row_or_code_is_another_id(pdf_build: BuildResult, change: dict, changed_id: str):
+    stitched = the_finding(pdf_build, "page_stitch", STITCH_ROW)
+    assert finding_digest(dataclasses.replace(stitched, **change)) == changed_id != stitched.finding_id
+
+
+def test_repeats_are_numbered_in_order_whatever_their_boxes(pdf_build: BuildResult):
+    """Synthetic: the real documents print no finding twice; two engines' boxes of one stitch stand in."""
+    stitched = the_finding(pdf_build, "page_stitch", STITCH_ROW)
+    at = [dataclasses.replace(stitched.location, bbox=bbox) for bbox in (STITCH_BBOX, OTHER_ENGINE_BBOX)]
+    twice = [dataclasses.replace(stitched, location=location, finding_id="") for location in at]
+    assert [finding.finding_id for finding in with_finding_ids(twice)] == ["51d3e6e558ca", "51d3e6e558ca-2"]
+    by_box = {finding.location.bbox: finding.finding_id for finding in with_finding_ids(twice[::-1])}
+    assert by_box == {OTHER_ENGINE_BBOX: "51d3e6e558ca", STITCH_BBOX: "51d3e6e558ca-2"}
+
+
+def test_the_acknowledged_total_mismatch_has_its_id_of_the_committed_findings(pdf_build: BuildResult):
+    mismatch = the_finding(pdf_build, "total_mismatch", FORCED_RETURNS)
+    assert mismatch.acknowledged == "2026-11-23"
+    assert mismatch.finding_id == "96d3e5c1f7e5"
+    committed = (PROJECT_ROOT / "normalized" / "findings.csv").read_text(encoding="utf-8")
+    assert f"96d3e5c1f7e5,total_mismatch,error,2026-11-23,amif_projects,{FORCED_RETURNS}," in committed
+
+
+# ---------------------------------------------------------------- bbox
+
+
+@pytest.mark.parametrize(
+    ("one_engine", "other_engine", "printed"),
+    [
+        (39.8499, 39.8501, "39.9"),  # a tie at 39.85, read a hair below and a hair above
+        (39.85, 39.849998474121094, "39.9"),  # 39.85 and its float32 reading
+        (267.8500000000001, 267.85, "267.9"),  # a tie of the real brochure, page 16
+        (39.8494, 39.84, "39.8"),
+        (156.2, 156.2001, "156.2"),
+    ],
+)
+def test_a_coordinate_prints_alike_when_two_engines_read_it_a_hair_apart(
+    one_engine: float, other_engine: float, printed: str
+):
+    assert format_coordinate(one_engine) == format_coordinate(other_engine) == printed
+
+
+def test_the_bbox_column_prints_each_coordinate_with_one_decimal():
+    box = (39.8499, 67.94, 734.6, 156.2501)
+    location = SourceLocation(STITCH_FILE, page=3, bbox=box)
+    assert format_bbox(box) == "39.9 67.9 734.6 156.3"
+    assert Finding("page_stitch", "stitched", location).as_record()["bbox"] == "39.9 67.9 734.6 156.3"
 
 
 # ---------------------------------------------------------------- context
@@ -384,6 +492,23 @@ def test_malformed_acknowledgements_name_file_and_line(tmp_path: Path, body: str
         load_acknowledgements(path)
     assert str(raised.value).startswith(f"{path}: line {line}: ")
     assert reason in str(raised.value)
+
+
+def test_an_acknowledgements_file_keyed_by_finding_id_is_refused_on_its_header_line(tmp_path: Path):
+    """Synthetic: a file a steward might make from findings.csv; acknowledgements never used finding ids."""
+    path = tmp_path / "acknowledged_findings.csv"
+    path.write_text(
+        "finding_id,reason,acknowledged_on,acknowledged_by\n96d3e5c1f7e5,fact,2026-11-23,me\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as raised:
+        load_acknowledgements(path)
+    assert str(raised.value) == (
+        f"{path}: line 1: a finding_id column, but acknowledgements match findings on code, table, row_id"
+        " and column, not on finding ids (which change when a finding's message or place does): copy those"
+        " four columns from findings.csv; the header must be"
+        " code,table,row_id,column,reason,acknowledged_on,acknowledged_by"
+    )
 
 
 def test_acknowledgements_file_needs_its_header_and_must_exist(tmp_path: Path):

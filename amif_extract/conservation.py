@@ -38,6 +38,7 @@ from amif_extract.build_records import Row
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.normalize.amounts import AmountError, parse_amount
 from amif_extract.normalize.periods import find_date_atoms, scan_periods
+from amif_extract.pdf_text import steady_round
 from amif_extract.profiles import Profile, fold_label, load_profile
 from amif_extract.records import AMOUNT_COLUMNS, AmifExtraction
 from amif_extract.textclean import collapse_spaces, normalise_apostrophes, strip_markup
@@ -483,7 +484,7 @@ def _furniture_keys(line: PrintedLine) -> list[tuple[str, int]]:
     text = line.text.casefold()
     keys = [(text, -1)]
     if line.top:
-        keys.append((_DIGIT_RUN.sub("#", text), round(line.top / 3)))
+        keys.append((_DIGIT_RUN.sub("#", text), steady_round(line.top / 3)))
     return keys
 
 

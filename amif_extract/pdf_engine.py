@@ -81,6 +81,17 @@ def selected_engine() -> str:
     return _selected["engine"]
 
 
+@contextmanager
+def engine_in_use(engine: str) -> Iterator[None]:
+    """`use_engine(engine)` for the block, the engine before it chosen again after it."""
+    previous = selected_engine()
+    use_engine(engine)
+    try:
+        yield
+    finally:
+        use_engine(previous)
+
+
 def check_pdf_file(path: Path) -> None:
     """The reasons a file is no PDF at all, before any engine opens it."""
     try:

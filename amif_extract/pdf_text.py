@@ -54,6 +54,16 @@ class TextLine:
     size: float  # the largest font size on the line
 
 
+def steady_round(value: float, digits: int = 0) -> float:
+    """`value` rounded to `digits` decimals (0 to 3) alike whichever engine read it: first to a
+    thousandth of a point, below which the engines' readings differ (float32 in PDFium, float64 in
+    pdfminer: 734.6500244 and 734.6499999 for the 734.65 a file prints), then half up. Python's
+    `round` would put those two on either side of 734.65."""
+    thousandths = round(value * 1000)
+    unit = 10 ** (3 - digits)
+    return ((thousandths + unit // 2) // unit) / 10**digits
+
+
 # pdfplumber expands these ligatures in word texts.
 LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
 DEFAULT_TOLERANCE = 3.0

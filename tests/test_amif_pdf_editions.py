@@ -25,11 +25,13 @@ from reportlab.lib.pagesizes import A4, landscape, portrait
 from amif_extract.errors import InputError
 from amif_extract.extract.amif_pdf import extract_amif_pdf, looks_like_amif_pdf
 from amif_extract.normalize.projects import normalize_projects
+from amif_extract.pdf_engine import ENGINES, engine_in_use
 from amif_extract.profiles import default_profile_bytes, load_profile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "editions"))
 
 from amif_pdf_editions import Edition, generate_edition, project_values
+from editions.compare import first_difference
 
 EDITION_SEEDS = range(32)
 PORTRAIT = Path(__file__).resolve().parent / "fixtures" / "amif_projets_portrait.pdf"
@@ -110,6 +112,26 @@ def outcomes(editions: dict[int, Edition]) -> dict[int, Outcome]:
     counts = Counter(outcome.kind for outcome in result.values())
     print(f"\nAMIF PDF editions: {counts['exact']} exact, {counts['loud']} loud, {counts['silent']} silent")
     return result
+
+
+def engine_reading(pdf: Path, engine: str) -> tuple[Any, ...]:
+    with engine_in_use(engine):
+        try:
+            extraction = extract_amif_pdf(pdf)
+        except InputError as error:
+            return (str(error),)
+    return (extraction.rows, extraction.findings)
+
+
+def test_both_pdf_engines_read_every_edition_alike(editions: dict[int, Edition]) -> None:
+    """pdfplumber (the reference engine) gives every generated edition the same rows and findings
+    as PDFium, the default; a difference names the seed and the first row or finding."""
+    differing = {}
+    for seed, edition in editions.items():
+        pdfium, plumber = (engine_reading(edition.pdf, engine) for engine in ENGINES)
+        if pdfium != plumber:
+            differing[seed] = first_difference(pdfium, plumber)
+    assert differing == {}
 
 
 def test_the_published_layouts_have_no_error_finding_of_their_own() -> None:

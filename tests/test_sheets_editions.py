@@ -12,11 +12,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from editions.compare import first_difference
 from editions.sheets_editions import CONTACT_COLUMNS, HEADERS, SHEET_COLUMNS, Edition, Row, make_edition
 
 from amif_extract.errors import InputError
 from amif_extract.extract.practice_sheets import extract_practice_sheets
 from amif_extract.findings import Finding
+from amif_extract.pdf_engine import ENGINES, engine_in_use
 
 EDITIONS_PER_FORMAT = 30
 EXACT_SHARE = 0.9  # of the editions made to be readable (no wording beyond the profile, paragraph gaps)
@@ -50,6 +52,23 @@ def test_next_editions_read_exactly_or_loudly(format: str, tmp_path: Path) -> No
         f"{format}: {dict(counts)}, exact {len(exact)}/{len(readable)}"
     )
     assert len(readable) >= EDITIONS_PER_FORMAT * 2 // 3  # most editions are meant to be read
+
+
+def test_both_pdf_engines_read_every_pdf_edition_alike(tmp_path: Path) -> None:
+    """pdfplumber (the reference engine) gives every generated PDF edition the same sheets, contacts
+    and findings as PDFium, the default; a difference names the seed and the first field."""
+    differing = {}
+    for edition in (make_edition(seed, "pdf") for seed in range(EDITIONS_PER_FORMAT)):
+        path = tmp_path / f"edition-{edition.seed}.pdf"
+        path.write_bytes(edition.document)
+        readings = {}
+        for engine in ENGINES:
+            with engine_in_use(engine):
+                result = extract_practice_sheets(path)
+            readings[engine] = (result.sheets, result.contacts, result.findings)
+        if readings["pdfium"] != readings["pdfplumber"]:
+            differing[edition.seed] = first_difference(readings["pdfium"], readings["pdfplumber"])
+    assert differing == {}
 
 
 def read_tables(edition: Edition, folder: Path) -> tuple[list[Row], list[Row], list[Finding]]:

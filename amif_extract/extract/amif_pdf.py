@@ -43,7 +43,7 @@ from amif_extract.errors import InputError
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.pagetext import PageLine, lines_from_words
 from amif_extract.pdf_engine import PdfPage, PdfReader, open_pdf
-from amif_extract.pdf_text import words_from_chars
+from amif_extract.pdf_text import steady_round, words_from_chars
 from amif_extract.profiles import Profile, fold_label, load_profile
 from amif_extract.records import AMOUNT_COLUMNS, AmifExtraction, AmifRow
 from amif_extract.textclean import clean_cell_text, collapse_spaces
@@ -503,7 +503,7 @@ def _header_from_lines(
     columns: dict[str, HeaderColumn] = {}
     unknown: list[tuple[float, str]] = []
     for cluster in _label_clusters(lines, settings):
-        ordered = sorted(cluster, key=lambda w: (round(w.top), w.x0))
+        ordered = sorted(cluster, key=lambda w: (steady_round(w.top), w.x0))
         label = " ".join(w.text for w in ordered)
         key = match_header_label(label, labels)
         if key is None and label_tokens(label):
@@ -562,7 +562,7 @@ def headers_match(first: Header, second: Header, tolerance: float) -> bool:
 
 def _furniture_key(line: TextLine) -> tuple[str, int]:
     """A line as it recurs from page to page: digits masked (page numbers, dates), position kept."""
-    return _DIGIT.sub("#", collapse_spaces(line.text)).casefold(), round(line.top / 3)
+    return _DIGIT.sub("#", collapse_spaces(line.text)).casefold(), steady_round(line.top / 3)
 
 
 def repeated_lines(
@@ -922,17 +922,22 @@ def _add_row_band(builder: _RowBuilder, band: Band, grid: ColumnGrid, settings: 
 
 def _first_cell_bbox(band: Band, grid: ColumnGrid) -> BBox:
     x0, x1 = grid.x_range(TITLE)
-    return (round(x0, 1), round(band.top, 1), round(x1, 1), round(band.bottom, 1))
+    return _rounded_box(x0, band.top, x1, band.bottom)
 
 
 def _words_bbox(lines: Sequence[TextLine]) -> BBox:
     words = [w for line in lines for w in line.words]
-    return (
-        round(min(w.x0 for w in words), 1),
-        round(min(w.top for w in words), 1),
-        round(max(w.x1 for w in words), 1),
-        round(max(w.bottom for w in words), 1),
+    return _rounded_box(
+        min(w.x0 for w in words),
+        min(w.top for w in words),
+        max(w.x1 for w in words),
+        max(w.bottom for w in words),
     )
+
+
+def _rounded_box(x0: float, top: float, x1: float, bottom: float) -> BBox:
+    """A finding's box to a tenth of a point, the same whichever engine read the page."""
+    return (steady_round(x0, 1), steady_round(top, 1), steady_round(x1, 1), steady_round(bottom, 1))
 
 
 def parse_first_cell(lines: Sequence[str], labels: AmifLabels | None = None) -> dict[str, str]:
@@ -1191,7 +1196,7 @@ def page_break_ends_are_trusted(
 def usual_line_pitch(lines: Sequence[SummaryLine]) -> float:
     """The most common distance between consecutive lines of one summary band."""
     pitches = [
-        round(b.line.baseline - a.line.baseline, 1)
+        steady_round(b.line.baseline - a.line.baseline, 1)
         for a, b in itertools.pairwise(lines)
         if a.band_index == b.band_index and b.line.baseline > a.line.baseline
     ]
@@ -1385,7 +1390,7 @@ def _unreadable(source_name: str, band: Band, grid: ColumnGrid, why: str) -> Fin
         SourceLocation(
             source_name,
             page=band.page_number,
-            bbox=(round(grid.left, 1), round(band.top, 1), round(grid.right, 1), round(band.bottom, 1)),
+            bbox=_rounded_box(grid.left, band.top, grid.right, band.bottom),
         ),
         value=collapse_spaces(" ".join(line.text for line in band.lines))[:200],
     )
@@ -1400,7 +1405,7 @@ def _unknown_header_labels(source_name: str, table: PageTable) -> Finding:
         SourceLocation(
             source_name,
             page=table.page_number,
-            bbox=(round(table.left, 1), round(header.top, 1), round(table.right, 1), round(header.bottom, 1)),
+            bbox=_rounded_box(table.left, header.top, table.right, header.bottom),
         ),
         value=" | ".join(header.unknown_labels),
     )
@@ -1433,7 +1438,7 @@ def _check_summary_start(
 
 
 def _summary_bbox(band: Band, grid: ColumnGrid) -> BBox:
-    return (round(grid.left, 1), round(band.top, 1), round(grid.right, 1), round(band.bottom, 1))
+    return _rounded_box(grid.left, band.top, grid.right, band.bottom)
 
 
 def assemble_amif_rows(

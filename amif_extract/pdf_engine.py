@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import io
 import itertools
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -144,8 +146,20 @@ _LINE_END_HYPHENS = {0x02, 0xFFFE}
 
 def _pdfium_error(path: Path, error: Exception) -> InputError:
     code = getattr(error, "err_code", None)
+    if code == 3 and not _ends_like_a_pdf(path):
+        return InputError(path, "PDF is truncated or damaged (unexpected end of file)")
     reason = _PDFIUM_REASONS.get(code) if isinstance(code, int) else None
     return InputError(path, reason or f"PDF is damaged ({error})")
+
+
+def _ends_like_a_pdf(path: Path) -> bool:
+    """Whether the file ends with an end-of-file marker, as a PDF cut short does not."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(max(0, path.stat().st_size - 1024))
+            return b"%%EOF" in handle.read()
+    except OSError:
+        return False
 
 
 @contextmanager
@@ -164,11 +178,84 @@ def _open_with_pdfium(path: Path) -> Iterator[PdfReader]:
         document.close()
 
 
+# Per font, by the name the file gives it (/BaseFont): a character's width in thousandths of an em.
+FontWidths = dict[str, dict[int, float]]
+_SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
+
+
+class _PrintedWidths:
+    """The widths a PDF's fonts print (/Widths, /W), read with pdfminer (the fonts only, not the pages'
+    text), by page. PDFium keeps a width as whole thousandths of an em, so 695.8 is 695, and its
+    positions drift along a line set in a font whose widths have decimals (as reportlab's do): up
+    to a point in a long line. A file pdfminer cannot parse keeps PDFium's widths."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._pages: list[Any] | None = None
+        self._fonts: dict[Any, dict[int, float]] = {}
+        self._manager: Any = None
+
+    def of_page(self, number: int) -> FontWidths:
+        try:
+            return self._read(number)
+        except Exception:  # pdfminer may refuse what PDFium reads: the cut widths then stand
+            return {}
+
+    def _read(self, number: int) -> FontWidths:
+        from pdfminer.pdfinterp import PDFResourceManager
+        from pdfminer.pdftypes import resolve1
+        from pdfminer.psparser import literal_name
+
+        if self._pages is None:
+            self._pages = _pdfminer_pages(self.path)
+            self._manager = PDFResourceManager()
+        resources = resolve1(self._pages[number - 1].resources) or {}
+        widths: FontWidths = {}
+        for reference in (resolve1(resources.get("Font")) or {}).values():
+            spec = resolve1(reference)
+            objid = getattr(reference, "objid", None)
+            key = objid or id(spec)
+            if key not in self._fonts:
+                self._fonts[key] = _unicode_widths(self._manager.get_font(objid, spec))
+            # PDFium names a font without its subset tag ("AAAAAA+"); subsets of one font share widths.
+            name = _SUBSET_TAG.sub("", literal_name(spec.get("BaseFont", "")))
+            widths.setdefault(name, {}).update(self._fonts[key])
+        return widths
+
+
+def _pdfminer_pages(path: Path) -> list[Any]:
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    from amif_extract.pdf_streams import install as bound_pdf_stream_inflation
+
+    bound_pdf_stream_inflation()
+    data = io.BytesIO(path.read_bytes())
+    return list(PDFPage.create_pages(PDFDocument(PDFParser(data))))
+
+
+def _unicode_widths(font: Any) -> dict[int, float]:
+    """A pdfminer font's widths in thousandths of an em, by the one character each code prints."""
+    widths: dict[int, float] = {}
+    for code in font.widths:
+        if not isinstance(code, int):
+            continue
+        try:
+            text = font.to_unichr(code)
+        except Exception:  # no Unicode for this code: PDFium reads it as "(cid:N)", width cut or not
+            continue
+        if len(text) == 1:
+            widths.setdefault(ord(text), float(font.char_width(code)) * 1000.0)
+    return widths
+
+
 class _PdfiumReader:
     def __init__(self, path: Path, document: Any) -> None:
         self.path = path
         self.document = document
         self.page_count = len(document)
+        self.printed_widths = _PrintedWidths(path)
 
     def page(self, number: int) -> PdfPage:
         if not 1 <= number <= self.page_count:
@@ -176,7 +263,7 @@ class _PdfiumReader:
         page = self.document[number - 1]
         try:
             device, width, height = _pdfium_page_space(page)
-            chars = _pdfium_chars(page, device, height)
+            chars = _pdfium_chars(page, device, height, self.printed_widths.of_page(number))
             rules = _sorted_rules(_pdfium_rules(page, _multiply(device, _flip(height))))
         finally:
             page.close()
@@ -238,7 +325,7 @@ def baseline_char(text: str, matrix: Matrix, advance: float, font_size: float, p
     )  # noise off the size: see below
 
 
-def _pdfium_chars(page: Any, device: Matrix, height: float) -> tuple[PdfChar, ...]:
+def _pdfium_chars(page: Any, device: Matrix, height: float, widths: FontWidths) -> tuple[PdfChar, ...]:
     """The page's characters in the order its content stream draws them, as pdfminer lists them.
 
     PDFium's text page mostly keeps that order but moves a few characters (a symbol font's arrow,
@@ -250,7 +337,7 @@ def _pdfium_chars(page: Any, device: Matrix, height: float) -> tuple[PdfChar, ..
     stream_order = {key: index for index, key in enumerate(_text_object_keys(raw, page))}
     textpage = page.get_textpage()
     try:
-        read = list(_read_pdfium_chars(raw, textpage.raw, device, height))
+        read = list(_read_pdfium_chars(raw, textpage.raw, device, height, widths))
     finally:
         textpage.close()
     read.sort(key=lambda pair: stream_order.get(pair[0], -1))
@@ -300,6 +387,9 @@ class _PdfiumText:
         self.glyph_width = _foreign(
             raw, "FPDFFont_GetGlyphWidth", c_int, void_p, ctypes.c_uint, ctypes.c_float, float_p
         )
+        self.font_name = _foreign(
+            raw, "FPDFFont_GetBaseFontName", ctypes.c_size_t, void_p, ctypes.c_char_p, ctypes.c_size_t
+        )
         self.loose_box = _foreign(
             raw, "FPDFText_GetLooseCharBox", c_int, void_p, c_int, ctypes.POINTER(raw.FS_RECTF)
         )
@@ -325,19 +415,25 @@ def _codes(api: _PdfiumText, textpage: int, count: int) -> list[int]:
 
 
 def _read_pdfium_chars(
-    raw: Any, textpage_handle: Any, device: Matrix, height: float
+    raw: Any, textpage_handle: Any, device: Matrix, height: float, printed: FontWidths
 ) -> Iterator[tuple[int, PdfChar]]:
     """(text object's address, character) for each character; a space PDFium generated between two
     text objects is kept as a word break (it stands for a real space PDFium set apart), line breaks
-    it generated are not."""
+    it generated are not.
+
+    PDFium places a character after the ones before it in its text object by their widths cut to
+    whole thousandths of an em; each is moved on by what the cut took from them (`printed`, the
+    widths the file prints), so positions are the file's, as pdfminer computes them.
+    """
     api = _pdfium_text()
     textpage = ctypes.cast(textpage_handle, ctypes.c_void_p).value or 0
     count = api.count(textpage)
     codes = _codes(api, textpage, count)
     origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
     x_ref, y_ref = ctypes.byref(origin_x), ctypes.byref(origin_y)
-    objects: dict[int, tuple[float, float, float, float, float, int]] = {}
-    widths: dict[tuple[int, int], float] = {}
+    objects: dict[int, _TextObject] = {}
+    widths: dict[tuple[int, int], tuple[float, float]] = {}
+    drift: dict[int, float] = {}  # per text object: what the cut widths took so far, per point of size
     da, db, dc, dd, de, df = device
     previous: tuple[int, PdfChar] | None = None
     for index in range(count):
@@ -349,7 +445,6 @@ def _read_pdfium_chars(
                 yield key, char._replace(text=" ", x0=char.x1)
             continue
         entry = objects.get(obj) or _text_object_entry(api, textpage, index, obj, device, objects)
-        a, b, c, d, size, font = entry
         if api.map_error(textpage, index):
             text = f"(cid:{code})"
         elif code in _LINE_END_HYPHENS:
@@ -357,32 +452,71 @@ def _read_pdfium_chars(
         else:
             text = chr(code)
         api.origin(textpage, index, x_ref, y_ref)
-        x, y = origin_x.value, origin_y.value
-        width = widths.get((font, code))
-        if width is None:
-            width = widths[(font, code)] = _advance(api, textpage, index, font, code, a, size)
-        advance = width * size
-        previous = (
-            obj,
-            baseline_char(
-                text, (a, b, c, d, da * x + dc * y + de, db * x + dd * y + df), advance, size, height
-            ),
+        width, cut = widths.get((entry.font, code)) or _widths(
+            api, textpage, index, entry, code, printed, widths
         )
+        shift = drift.get(obj, 0.0) * entry.size
+        x, y = origin_x.value + shift * entry.text_a, origin_y.value + shift * entry.text_b
+        drift[obj] = drift.get(obj, 0.0) + cut
+        matrix = (entry.a, entry.b, entry.c, entry.d, da * x + dc * y + de, db * x + dd * y + df)
+        previous = obj, baseline_char(text, matrix, width * entry.size, entry.size, height)
         yield previous
 
 
+@dataclass(frozen=True, slots=True)
+class _TextObject:
+    a: float  # its matrix into pdfminer's page space
+    b: float
+    c: float
+    d: float
+    text_a: float  # the direction its text advances in, in PDF user space
+    text_b: float
+    size: float
+    font: int
+    font_name: str
+
+
+def _widths(
+    api: _PdfiumText,
+    textpage: int,
+    index: int,
+    entry: _TextObject,
+    code: int,
+    printed: FontWidths,
+    cache: dict[tuple[int, int], tuple[float, float]],
+) -> tuple[float, float]:
+    """A character's advance per point of font size as the file prints it, and what PDFium's cut
+    width lacks of it."""
+    cut = _advance(api, textpage, index, entry.font, code, entry.a, entry.size)
+    width = printed.get(entry.font_name, {}).get(code)
+    result = (cut, 0.0) if width is None else (width / 1000.0, width / 1000.0 - cut)
+    cache[(entry.font, code)] = result
+    return result
+
+
 def _text_object_entry(
-    api: _PdfiumText, textpage: int, index: int, obj: int, device: Matrix, objects: dict[int, Any]
-) -> tuple[float, float, float, float, float, int]:
-    """A text object's matrix (into pdfminer's page space), font size and font, kept for its characters."""
+    api: _PdfiumText, textpage: int, index: int, obj: int, device: Matrix, objects: dict[int, _TextObject]
+) -> _TextObject:
+    """A text object's matrix, font size and font, kept for its characters."""
     matrix = api.raw.FS_MATRIX()
     api.matrix(textpage, index, ctypes.byref(matrix))
     size = ctypes.c_float()
     api.font_size(obj, ctypes.byref(size))
     a, b, c, d, _, _ = _multiply((matrix.a, matrix.b, matrix.c, matrix.d, 0.0, 0.0), device)
-    entry = (a, b, c, d, float(size.value), api.font(obj) or 0)
+    font = api.font(obj) or 0
+    entry = _TextObject(
+        a, b, c, d, float(matrix.a), float(matrix.b), float(size.value), font, _font_name(api, font)
+    )
     objects[obj] = entry
     return entry
+
+
+def _font_name(api: _PdfiumText, font: int) -> str:
+    if not font:
+        return ""
+    buffer = ctypes.create_string_buffer(256)
+    length = api.font_name(font, buffer, len(buffer))
+    return buffer.value.decode("latin-1") if 0 < length <= len(buffer) else ""
 
 
 def _advance(

@@ -484,7 +484,7 @@ def _furniture_keys(line: PrintedLine) -> list[tuple[str, int]]:
     text = line.text.casefold()
     keys = [(text, -1)]
     if line.top:
-        keys.append((_DIGIT_RUN.sub("#", text), steady_round(line.top / 3)))
+        keys.append((_DIGIT_RUN.sub("#", text), int(steady_round(line.top / 3))))
     return keys
 
 

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from amif_extract.errors import InputError
+from amif_extract.errors import InputError, read_input_bytes
+from amif_extract.pdf_streams import StreamTooLarge, check_stream_sizes
 from amif_extract.pdf_text import PdfChar
 
 ENGINES = ("pdfium", "pdfplumber")
@@ -164,14 +165,21 @@ def _ends_like_a_pdf(path: Path) -> bool:
 
 @contextmanager
 def _open_with_pdfium(path: Path) -> Iterator[PdfReader]:
+    """PDFium inflates streams whole, with no cap of ours: the file's streams are measured first
+    (`pdf_streams.check_stream_sizes`), and a possible decompression bomb is refused before it opens."""
     import pypdfium2 as pdfium
 
+    data = read_input_bytes(path)
     try:
-        document = pdfium.PdfDocument(str(path))
+        check_stream_sizes(data)
+    except StreamTooLarge as error:
+        raise InputError(path, str(error)) from error
+    try:
+        document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
         raise _pdfium_error(path, error) from error
     try:
-        yield _PdfiumReader(path, document)
+        yield _PdfiumReader(path, document, data)
     except pdfium.PdfiumError as error:
         raise _pdfium_error(path, error) from error
     finally:
@@ -189,8 +197,8 @@ class _PrintedWidths:
     positions drift along a line set in a font whose widths have decimals (as reportlab's do): up
     to a point in a long line. A file pdfminer cannot parse keeps PDFium's widths."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, data: bytes) -> None:
+        self.data = data
         self._pages: list[Any] | None = None
         self._fonts: dict[Any, dict[int, float]] = {}
         self._manager: Any = None
@@ -207,7 +215,7 @@ class _PrintedWidths:
         from pdfminer.psparser import literal_name
 
         if self._pages is None:
-            self._pages = _pdfminer_pages(self.path)
+            self._pages = _pdfminer_pages(self.data)
             self._manager = PDFResourceManager()
         resources = resolve1(self._pages[number - 1].resources) or {}
         widths: FontWidths = {}
@@ -223,7 +231,7 @@ class _PrintedWidths:
         return widths
 
 
-def _pdfminer_pages(path: Path) -> list[Any]:
+def _pdfminer_pages(data: bytes) -> list[Any]:
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
@@ -231,16 +239,18 @@ def _pdfminer_pages(path: Path) -> list[Any]:
     from amif_extract.pdf_streams import install as bound_pdf_stream_inflation
 
     bound_pdf_stream_inflation()
-    data = io.BytesIO(path.read_bytes())
-    return list(PDFPage.create_pages(PDFDocument(PDFParser(data))))
+    return list(PDFPage.create_pages(PDFDocument(PDFParser(io.BytesIO(data)))))
 
 
 def _unicode_widths(font: Any) -> dict[int, float]:
-    """A pdfminer font's widths in thousandths of an em, by the one character each code prints."""
+    """A pdfminer font's widths in thousandths of an em, by the one character each code prints: the
+    widths pdfminer places characters by, its fallbacks included (a standard font's code its
+    metrics lack, such as Helvetica's euro, is as wide as the font's default width, often 0)."""
+    codes = {code for code in font.widths if isinstance(code, int)}
+    if not font.is_multibyte():
+        codes.update(range(256))
     widths: dict[int, float] = {}
-    for code in font.widths:
-        if not isinstance(code, int):
-            continue
+    for code in sorted(codes):
         try:
             text = font.to_unichr(code)
         except Exception:  # no Unicode for this code: PDFium reads it as "(cid:N)", width cut or not
@@ -251,11 +261,11 @@ def _unicode_widths(font: Any) -> dict[int, float]:
 
 
 class _PdfiumReader:
-    def __init__(self, path: Path, document: Any) -> None:
+    def __init__(self, path: Path, document: Any, data: bytes) -> None:
         self.path = path
         self.document = document
         self.page_count = len(document)
-        self.printed_widths = _PrintedWidths(path)
+        self.printed_widths = _PrintedWidths(data)
 
     def page(self, number: int) -> PdfPage:
         if not 1 <= number <= self.page_count:

@@ -91,11 +91,16 @@ def _cluster(items: Sequence[_T], key: Callable[[_T], float], tolerance: float) 
 
 def _char_lines(chars: Sequence[PdfChar], x_tolerance: float, y_tolerance: float) -> list[list[PdfChar]]:
     """The characters of one run (same uprightness and size) as lines, each in reading order."""
+    # Sorted to a thousandth of a point, ties kept in stream order: the engines' readings differ
+    # below that, and a zero-width character (a euro sign a font has no width for) would change
+    # places with the space after it.
     if chars[0].upright:
         lines = _cluster(chars, lambda char: char.top, y_tolerance)
-        return [sorted(line, key=lambda char: char.x0) for line in lines]
+        return [sorted(line, key=lambda char: round(char.x0 * 1000)) for line in lines]
     lines = _cluster(chars, lambda char: char.x0, x_tolerance)
-    return [sorted(line, key=lambda char: (char.top, char.bottom)) for line in lines]
+    return [
+        sorted(line, key=lambda char: (round(char.top * 1000), round(char.bottom * 1000))) for line in lines
+    ]
 
 
 def _starts_word(previous: PdfChar, char: PdfChar, x_tolerance: float, y_tolerance: float) -> bool:

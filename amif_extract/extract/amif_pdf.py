@@ -562,7 +562,7 @@ def headers_match(first: Header, second: Header, tolerance: float) -> bool:
 
 def _furniture_key(line: TextLine) -> tuple[str, int]:
     """A line as it recurs from page to page: digits masked (page numbers, dates), position kept."""
-    return _DIGIT.sub("#", collapse_spaces(line.text)).casefold(), steady_round(line.top / 3)
+    return _DIGIT.sub("#", collapse_spaces(line.text)).casefold(), int(steady_round(line.top / 3))
 
 
 def repeated_lines(

@@ -20,6 +20,7 @@ PyMuPDF is not an option: it is AGPL-3.0, this project is MIT. A file that canno
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import functools
 import io
@@ -116,12 +117,38 @@ def open_pdf(path: Path, engine: str | None = None) -> Iterator[PdfReader]:
     then or while its pages are read, becomes one `InputError` naming it."""
     engine = check_engine(engine or selected_engine())
     check_pdf_file(path)
-    if engine == "pdfium":
-        with _open_with_pdfium(path) as reader:
-            yield reader
-    else:
-        with _open_with_pdfplumber(path) as plumber_reader:
-            yield plumber_reader
+    opener = _open_with_pdfium if engine == "pdfium" else _open_with_pdfplumber
+    with opener(path) as reader:
+        yield _RememberingReader(reader, _file_identity(path, engine))
+
+
+# The pages this process parsed last, by file, engine and page: kind detection reads a PDF's first
+# pages, as one kind and then another, and the extractor reads them again; each is parsed once.
+RECENT_PAGES = 12
+_RECENT: collections.OrderedDict[tuple[Any, ...], PdfPage] = collections.OrderedDict()
+
+
+def _file_identity(path: Path, engine: str) -> tuple[Any, ...]:
+    stat = path.stat()
+    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns, engine)
+
+
+class _RememberingReader:
+    def __init__(self, reader: PdfReader, identity: tuple[Any, ...]) -> None:
+        self.reader = reader
+        self.identity = identity
+        self.page_count = reader.page_count
+
+    def page(self, number: int) -> PdfPage:
+        key = (*self.identity, number)
+        page = _RECENT.get(key)
+        if page is None:
+            page = _RECENT[key] = self.reader.page(number)
+            while len(_RECENT) > RECENT_PAGES:
+                _RECENT.popitem(last=False)
+        else:
+            _RECENT.move_to_end(key)
+        return page
 
 
 def _sorted_rules(rules: Iterator[tuple[float, float, float]]) -> tuple[PdfRule, ...]:

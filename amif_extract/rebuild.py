@@ -95,11 +95,12 @@ def build_dataset(
 
 
 def build(
-    project: Path | None = None, settings: BuildSettings | None = None, progress: Progress = no_progress
+    project: str | Path | None = None, settings: BuildSettings | None = None, progress: Progress = no_progress
 ) -> BuildResult:
     """The build of the dataset folder `project` (default: `$AMIF_EXTRACT_PROJECT`, else the working
     folder), acknowledgements applied: `output_files` of it are the files `amif-extract build` writes."""
-    return build_dataset(open_dataset(project), settings, progress)[0]
+    folder = Path(project) if project is not None else None
+    return build_dataset(open_dataset(folder), settings, progress)[0]
 
 
 def extract_outputs(

@@ -149,3 +149,28 @@ def test_a_build_with_the_reference_engine_writes_the_same_bytes(
     assert selected_engine() == "pdfium"
     differing = [name for name in serial_output_files if reference.get(name) != serial_output_files[name]]
     assert differing == [] and set(reference) == set(serial_output_files)
+
+
+def test_kind_detection_and_extraction_parse_each_page_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The brochure is tried as the AMIF list (3 pages), then as a brochure (10 pages), then read
+    whole (48): each of its pages is parsed once."""
+    from amif_extract import pdf_engine
+    from amif_extract.build_records import BuildSettings
+    from amif_extract.pipeline import named_documents
+    from amif_extract.registry import extract_document
+
+    parsed: list[int] = []
+    original = pdf_engine._PdfiumReader.page
+
+    def counting(reader: object, number: int) -> PdfPage:
+        parsed.append(number)
+        return original(reader, number)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf_engine._PdfiumReader, "page", counting)
+    pdf_engine._RECENT.clear()
+    settings = BuildSettings(workers=1, use_cache=False)
+    [document] = named_documents([BROCHURE_PDF], settings)
+    assert (document.kind, sorted(set(parsed))) == ("practice_sheets", list(range(1, 11)))
+    extraction = extract_document(document, settings)
+    assert len(extraction.payload.sheets) == 24
+    assert sorted(parsed) == list(range(1, 49))

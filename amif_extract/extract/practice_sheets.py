@@ -62,7 +62,7 @@ from amif_extract.normalize.name_lists import organisation_names
 from amif_extract.pagetext import PageLine, PageText
 from amif_extract.pdf_engine import PdfPage, open_pdf
 from amif_extract.pdf_text import TextLine as PrintedLine
-from amif_extract.pdf_text import text_lines_from_chars
+from amif_extract.pdf_text import steady_round, text_lines_from_chars
 from amif_extract.profiles import Profile, fold_label, load_profile
 from amif_extract.textclean import collapse_spaces, join_wrapped_lines, normalise_apostrophes, strip_markup
 
@@ -157,7 +157,11 @@ class SourceLine:
     bbox: tuple[float, float, float, float] | None = None
 
     def location(self, source_file: str) -> SourceLocation:
-        return SourceLocation(source_file, page=self.page, line=self.line, bbox=self.bbox)
+        # A finding's box to a tenth of a point, the same whichever PDF engine read the page.
+        if self.bbox is None:
+            return SourceLocation(source_file, page=self.page, line=self.line)
+        x0, top, x1, bottom = (steady_round(value, 1) for value in self.bbox)
+        return SourceLocation(source_file, page=self.page, line=self.line, bbox=(x0, top, x1, bottom))
 
 
 @dataclass(frozen=True)

@@ -469,7 +469,7 @@ def _read_pdfium_chars(
     origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
     x_ref, y_ref = ctypes.byref(origin_x), ctypes.byref(origin_y)
     objects: dict[int, _TextObject] = {}
-    widths: dict[tuple[int, int], tuple[float, float]] = {}
+    glyphs: dict[tuple[int, int], tuple[str, float, float]] = {}
     drift: dict[int, float] = {}  # per text object: what the cut widths took so far, per point of size
     da, db, dc, dd, de, df = device
     previous: tuple[int, PdfChar] | None = None
@@ -482,25 +482,28 @@ def _read_pdfium_chars(
                 yield key, char._replace(text=" ", x0=char.x1)
             continue
         entry = objects.get(obj) or _text_object_entry(api, textpage, index, obj, device, objects)
-        if api.map_error(textpage, index):
-            text = f"(cid:{code})"
-        elif code in _LINE_END_HYPHENS:
-            text, code = "-", 0x2D
-        else:
-            text = chr(code)
+        # What a character code of a font reads and how wide it is are asked of PDFium once.
+        glyph = glyphs.get((entry.font, code)) or _glyph(api, textpage, index, entry, code, printed, glyphs)
+        text, width, cut = glyph
         api.origin(textpage, index, x_ref, y_ref)
-        width, cut = widths.get((entry.font, code)) or _widths(
-            api, textpage, index, entry, code, printed, widths
-        )
-        shift = drift.get(obj, 0.0) * entry.size
+        drifted = drift.get(obj, 0.0)
+        shift = drifted * entry.size
         x, y = origin_x.value + shift * entry.text_a, origin_y.value + shift * entry.text_b
-        drift[obj] = drift.get(obj, 0.0) + cut
-        matrix = (entry.a, entry.b, entry.c, entry.d, da * x + dc * y + de, db * x + dd * y + df)
-        previous = obj, baseline_char(text, matrix, width * entry.size, entry.size, height)
+        drift[obj] = drifted + cut
+        e, f = da * x + dc * y + de, db * x + dd * y + df
+        if entry.level:  # the common case, `baseline_char` worked out for text set level
+            bottom = height - f
+            char = PdfChar(
+                text, e, e + entry.a * width * entry.size, bottom - entry.height, bottom, entry.rounded, True
+            )
+        else:
+            matrix = (entry.a, entry.b, entry.c, entry.d, e, f)
+            char = baseline_char(text, matrix, width * entry.size, entry.size, height)
+        previous = obj, char
         yield previous
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _TextObject:
     a: float  # its matrix into pdfminer's page space
     b: float
@@ -512,23 +515,43 @@ class _TextObject:
     font: int
     font_name: str
 
+    @functools.cached_property
+    def level(self) -> bool:
+        """Upright text set level: no rotation, no mirror, no skew."""
+        return self.b == 0 and self.c == 0 and self.a > 0 and self.d > 0
 
-def _widths(
+    @functools.cached_property
+    def height(self) -> float:
+        return self.d * self.size
+
+    @functools.cached_property
+    def rounded(self) -> float:
+        return round(self.height, 3)
+
+
+def _glyph(
     api: _PdfiumText,
     textpage: int,
     index: int,
     entry: _TextObject,
     code: int,
     printed: FontWidths,
-    cache: dict[tuple[int, int], tuple[float, float]],
-) -> tuple[float, float]:
-    """A character's advance per point of font size as the file prints it, and what PDFium's cut
-    width lacks of it."""
+    cache: dict[tuple[int, int], tuple[str, float, float]],
+) -> tuple[str, float, float]:
+    """What a character reads, its advance per point of font size as the file prints it, and what
+    PDFium's cut width lacks of it; kept for every character of its font with its code."""
+    key = (entry.font, code)
+    if api.map_error(textpage, index):
+        text = f"(cid:{code})"
+    elif code in _LINE_END_HYPHENS:
+        text, code = "-", 0x2D
+    else:
+        text = chr(code)
     cut = _advance(api, textpage, index, entry.font, code, entry.a, entry.size)
     width = printed.get(entry.font_name, {}).get(code)
-    result = (cut, 0.0) if width is None else (width / 1000.0, width / 1000.0 - cut)
-    cache[(entry.font, code)] = result
-    return result
+    glyph = (text, cut, 0.0) if width is None else (text, width / 1000.0, width / 1000.0 - cut)
+    cache[key] = glyph
+    return glyph
 
 
 def _text_object_entry(

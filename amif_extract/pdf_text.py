@@ -1,4 +1,4 @@
-"""Words and text lines from a PDF page's characters, by pdfplumber's rules, whatever engine read them.
+"""A PDF page as plain data, and its words and text lines by pdfplumber's rules, whatever engine read it.
 
 The extractors were written against pdfplumber's `extract_words` and `extract_text_lines`. Both PDF
 engines (`pdf_engine`) hand over the same plain characters, and these functions group them exactly
@@ -30,6 +30,55 @@ class PdfChar(NamedTuple):
     bottom: float
     size: float
     upright: bool
+
+
+Matrix = tuple[float, float, float, float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class PdfRule:
+    """A horizontal edge of a line, rectangle or curve, in points from the page's top-left corner."""
+
+    top: float
+    x0: float
+    x1: float
+
+
+@dataclass(frozen=True, slots=True)
+class PdfPage:
+    """A page as either engine gives it (`pdf_engine`)."""
+
+    number: int  # 1-based
+    width: float
+    height: float
+    chars: tuple[PdfChar, ...]
+    rules: tuple[PdfRule, ...]  # sorted, distinct, each longer than zero
+
+
+def sorted_rules(rules: Iterable[tuple[float, float, float]]) -> tuple[PdfRule, ...]:
+    return tuple(PdfRule(top, x0, x1) for top, x0, x1 in sorted(set(rules)) if x1 > x0)
+
+
+def missing_page(name: str, number: int, count: int) -> ValueError:
+    return ValueError(f"page {number} does not exist in {name} ({count} pages)")
+
+
+def baseline_char(text: str, matrix: Matrix, advance: float, font_size: float, page_height: float) -> PdfChar:
+    """A character's box as both engines draw it: from its origin on the baseline, `advance` wide and
+    `font_size` high in text space, through its `matrix` (into pdfminer's page space, y up).
+
+    pdfminer starts the box at the font's descent instead. The descent is read from the font
+    descriptor by pdfminer and from the font program by PDFium, which disagree by up to half a point
+    for one font, so neither is used: boxes sit on the baseline, the same whichever engine read them.
+    """
+    a, b, c, d, e, f = matrix
+    xs = (e, a * advance + e, a * advance + c * font_size + e, c * font_size + e)
+    ys = (f, b * advance + f, b * advance + d * font_size + f, d * font_size + f)
+    y0, y1 = min(ys), max(ys)
+    upright = a * d > 0 and b * c <= 0
+    return PdfChar(
+        text, min(xs), max(xs), page_height - y1, page_height - y0, round(y1 - y0, 3), upright
+    )  # noise off the size: see below
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,8 @@ import pdfplumber
 import pytest
 
 from amif_extract.errors import InputError
-from amif_extract.pdf_engine import ENGINES, PdfPage, open_pdf
-from amif_extract.pdf_text import steady_round, text_lines_from_chars, words_from_chars
+from amif_extract.pdf_engine import ENGINES, open_pdf
+from amif_extract.pdf_text import PdfPage, steady_round, text_lines_from_chars, words_from_chars
 
 ROOT = Path(__file__).resolve().parents[1]
 AMIF_PDF = ROOT / "raw" / "amif_projets_cofinances.pdf"
@@ -154,19 +154,19 @@ def test_a_build_with_the_reference_engine_writes_the_same_bytes(
 def test_kind_detection_and_extraction_parse_each_page_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The brochure is tried as the AMIF list (3 pages), then as a brochure (10 pages), then read
     whole (48): each of its pages is parsed once."""
-    from amif_extract import pdf_engine
+    from amif_extract import pdf_engine, pdf_pdfium
     from amif_extract.build_records import BuildSettings
     from amif_extract.pipeline import named_documents
     from amif_extract.registry import extract_document
 
     parsed: list[int] = []
-    original = pdf_engine._PdfiumReader.page
+    original = pdf_pdfium.PdfiumReader.page
 
     def counting(reader: object, number: int) -> PdfPage:
         parsed.append(number)
         return original(reader, number)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pdf_engine._PdfiumReader, "page", counting)
+    monkeypatch.setattr(pdf_pdfium.PdfiumReader, "page", counting)
     pdf_engine._RECENT.clear()
     settings = BuildSettings(workers=1, use_cache=False)
     [document] = named_documents([BROCHURE_PDF], settings)

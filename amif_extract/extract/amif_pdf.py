@@ -42,8 +42,8 @@ from typing import Any, Literal
 from amif_extract.errors import InputError
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.pagetext import PageLine, lines_from_words
-from amif_extract.pdf_engine import PdfPage, PdfReader, open_pdf
-from amif_extract.pdf_text import steady_round, words_from_chars
+from amif_extract.pdf_engine import PdfReader, open_pdf
+from amif_extract.pdf_text import PdfPage, steady_round, words_from_chars
 from amif_extract.profiles import Profile, fold_label, load_profile
 from amif_extract.records import AMOUNT_COLUMNS, AmifExtraction, AmifRow
 from amif_extract.textclean import clean_cell_text, collapse_spaces

@@ -60,9 +60,9 @@ from amif_extract.normalize.contacts import (
 )
 from amif_extract.normalize.name_lists import organisation_names
 from amif_extract.pagetext import PageLine, PageText
-from amif_extract.pdf_engine import PdfPage, open_pdf
+from amif_extract.pdf_engine import open_pdf
+from amif_extract.pdf_text import PdfPage, steady_round, text_lines_from_chars
 from amif_extract.pdf_text import TextLine as PrintedLine
-from amif_extract.pdf_text import steady_round, text_lines_from_chars
 from amif_extract.profiles import Profile, fold_label, load_profile
 from amif_extract.textclean import collapse_spaces, join_wrapped_lines, normalise_apostrophes, strip_markup
 

@@ -16,6 +16,7 @@ import functools
 import io
 import itertools
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -66,16 +67,22 @@ def open_with_pdfium(path: Path) -> Iterator[PdfiumReader]:
         check_stream_sizes(data)
     except StreamTooLarge as error:
         raise InputError(path, str(error)) from error
-    try:
-        document = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as error:
-        raise _pdfium_error(path, error) from error
-    try:
-        yield PdfiumReader(path, document, data)
-    except pdfium.PdfiumError as error:
-        raise _pdfium_error(path, error) from error
-    finally:
-        document.close()
+    with _ONE_THREAD_AT_A_TIME:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as error:
+            raise _pdfium_error(path, error) from error
+        try:
+            yield PdfiumReader(path, document, data)
+        except pdfium.PdfiumError as error:
+            raise _pdfium_error(path, error) from error
+        finally:
+            document.close()
+
+
+# PDFium is not thread-safe: a process (a Dask worker running several threads, a library user's
+# threads) reads one PDF at a time with it; processes run side by side.
+_ONE_THREAD_AT_A_TIME = threading.RLock()
 
 
 # Per font, by the name the file gives it (/BaseFont): a character's width in thousandths of an em.

@@ -174,3 +174,15 @@ def test_kind_detection_and_extraction_parse_each_page_once(monkeypatch: pytest.
     extraction = extract_document(document, settings)
     assert len(extraction.payload.sheets) == 24
     assert sorted(parsed) == list(range(1, 49))
+
+
+def test_threads_reading_pdfs_at_once_read_them_as_one_thread_does() -> None:
+    """PDFium is not thread-safe: threads of one process (a Dask worker's) take turns with it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from amif_extract.extract.amif_pdf import extract_amif_pdf
+
+    alone = extract_amif_pdf(AMIF_PDF).rows
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        readings = list(pool.map(lambda _: extract_amif_pdf(AMIF_PDF).rows, range(3)))
+    assert len(alone) == 38 and readings == [alone] * 3

@@ -1,14 +1,18 @@
-"""Benchmark amif-extract in one run, as ratios to baselines timed on the same machine in the same run.
+"""Benchmark amif-extract's PDF engines side by side, as ratios to baselines timed in the same run.
 
 A noisy or slow machine slows a figure and its baseline alike, so the ratios travel between machines where
-the seconds do not. Run from the repository root (benchmarks/README.md says what each figure means):
+the seconds do not. Every engine (`--engine pdfium`, `--engine pdfplumber`) is measured against the same
+baselines, timed once, and each figure is measured for every engine before the next figure, so a change
+in the machine's load between figures falls on the engines alike. Run from the repository root
+(benchmarks/README.md says what each figure means):
 
-    .venv/bin/python benchmarks/run.py [--repeat 3] [--json benchmarks/results/latest.json]
+    .venv/bin/python benchmarks/run.py [--repeat 3] [--engines pdfium,pdfplumber] [--json PATH]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -21,27 +25,33 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
-from importlib.metadata import version
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-# pdfplumber and pypdf are imported only in the child modes below: a child's peak RSS as the kernel
-# reports it starts at its parent's peak, so this parent process must stay small.
+# pdfplumber, pypdfium2 and pypdf are imported only in the child modes below: a child's peak RSS as the
+# kernel reports it starts at its parent's peak, so this parent process must stay small.
 from amif_extract import __version__ as amif_extract_version
 from amif_extract.errors import InputError
+from amif_extract.pdf_engine import ENGINES
 from amif_extract.sources import Source, load_manifest, preferred_sources
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_JSON = REPO_ROOT / "benchmarks" / "results" / "latest.json"
-NAME_WIDTH = 58  # the first column of the printed table
+NAME_WIDTH = 56  # the first column of the printed table
+CELL_WIDTH = 18  # a column per engine
 STATISTIC = "median"  # every timing below is the median of its repeated runs
 
-# The targets of issue 8.
-COLD_BUILD_VS_FLOOR_MAX = 0.6
+# The targets of the PDF-engine issue.
+COLD_BUILD_VS_FLOOR_MAX = 0.5
 WARM_BUILD_VS_STARTUP_MAX = 1.5
-LARGE_PER_PAGE_VS_SMALL_MAX = 1.15  # "within 15%": a large document may be faster per page, not >15% slower
-LARGE_PEAK_RSS_MAX_MB = 400.0  # MB = 10**6 bytes, the stricter reading of "400 MB"
+MID_EXTRACT_VS_FLOOR_MAX = 0.3
+PER_PAGE_SPREAD_MAX = 1.15  # "flat within 15%": the slowest per page of the three sizes / the fastest
+LARGE_PEAK_RSS_BELOW_MB = 300.0  # strictly below; MB = 10**6 bytes, the stricter reading of "300 MB"
+
+# The three sizes of AMIF document the extract figures read: the original and two made of its pages.
+SIZES = ("small", "mid", "large")
 
 # The cache's own environment variable: pointing it at a fresh folder keeps every child off ~/.cache,
 # so a cold run cannot read what an earlier run left, whether or not the CLI has --no-cache yet.
@@ -55,16 +65,27 @@ class BenchSettings:
     raw_dir: Path
     json_path: Path
     repeat: int = 3  # --repeat: runs per timing; the median is reported
-    large_pages: int = 650  # --large-pages: about this many pages in the repeated AMIF PDF
-    large_repeat: int = 1  # --large-repeat: runs on the large PDF (each takes minutes)
+    large_pages: int = 650  # --large-pages: about this many pages in the biggest repeated AMIF PDF
+    large_repeat: int = 1  # --large-repeat: runs on the biggest PDF (each takes minutes)
     timeout_s: float = 1800.0  # --timeout: a child still running after this is killed and reported
+    mid_pages: int = 260  # --mid-pages: about this many pages in the middle-sized repeated AMIF PDF
+    engines: tuple[str, ...] = ENGINES  # --engines: the PDF engines measured, one column each
 
     def __post_init__(self) -> None:
-        for name in ("repeat", "large_pages", "large_repeat"):
+        for name in ("repeat", "large_pages", "large_repeat", "mid_pages"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if self.mid_pages > self.large_pages:
+            raise ValueError(f"mid_pages ({self.mid_pages}) must not exceed large_pages ({self.large_pages})")
         if self.timeout_s <= 0:
             raise ValueError("timeout_s must be positive")
+        if not self.engines:
+            raise ValueError("engines must name at least one engine")
+        unknown = [engine for engine in self.engines if engine not in ENGINES]
+        if unknown:
+            raise ValueError(f"unknown engine {unknown[0]!r} in engines: choose from {', '.join(ENGINES)}")
+        if len(set(self.engines)) != len(self.engines):
+            raise ValueError("engines names an engine twice")
 
 
 @dataclass(frozen=True)
@@ -116,6 +137,7 @@ class Check:
     limit: float | None  # None: shown for information, no target
     unit: str = "×"
     note: str = ""
+    strict: bool = False  # the limit itself misses ("< 300 MB"), not only what is beyond it
 
     @property
     def result(self) -> str:
@@ -123,16 +145,43 @@ class Check:
             return "info"
         if self.ratio is None:
             return "FAIL"
-        return "PASS" if self.ratio <= self.limit else "MISS"
+        within = self.ratio < self.limit if self.strict else self.ratio <= self.limit
+        return "PASS" if within else "MISS"
+
+    @property
+    def target(self) -> str:
+        if self.limit is None:
+            return "—"
+        return f"{'<' if self.strict else '≤'} {self.limit:g}{self.unit}"
 
 
 @dataclass(frozen=True)
 class CommandOptions:
-    """Which of the speed options a CLI command accepts, read from its --help."""
+    """Which of the options the benchmark uses a CLI command accepts, read from its --help."""
 
     workers: bool
     no_cache: bool
     cache_dir: bool
+    engine: bool
+
+
+@dataclass(frozen=True)
+class Documents:
+    """The PDFs the run reads: those a build of raw/ reads, and the AMIF PDF in three sizes."""
+
+    build_pdfs: tuple[Path, ...]
+    paths: dict[str, Path]  # SIZES -> the AMIF PDF of that size
+    pages: dict[str, int]  # SIZES -> its page count, 0 when it could not be written
+    writing: dict[str, Run]  # "mid", "large" -> the run that wrote it
+
+
+@dataclass
+class Results:
+    """Everything one run measured: baselines timed once, and each engine's figures and targets."""
+
+    baselines: dict[str, Measurement]
+    measured: dict[str, dict[str, Measurement]]  # engine -> figure key -> measurement
+    checks: dict[str, list[Check]] = field(default_factory=dict)  # engine -> its targets, in table order
 
 
 # --- running children -----------------------------------------------------------------------------
@@ -183,14 +232,17 @@ def last_line(text: str) -> str:
     return lines[-1] if lines else ""
 
 
-def repeated(name: str, times: int, run_once: Callable[[int], Run], note: str = "") -> Measurement:
+def repeated(
+    name: str, times: int, run_once: Callable[[int], Run], note: str = "", engine: str = ""
+) -> Measurement:
     """`times` runs, stopping at the first failure: a broken command is reported, not timed again."""
     runs: list[Run] = []
     for index in range(times):
         runs.append(run_once(index))
         if runs[-1].exit_code != 0:
             break
-    print(f"  {name}: {', '.join(f'{run.seconds:.2f}s' for run in runs)}", file=sys.stderr)
+    tag = f"[{engine}] " if engine else ""
+    print(f"  {tag}{name}: {', '.join(f'{run.seconds:.2f}s' for run in runs)}", file=sys.stderr)
     return Measurement(name, tuple(runs), note)
 
 
@@ -202,7 +254,12 @@ def supported_options(cli: Sequence[str], command: str) -> CommandOptions:
     def has(option: str) -> bool:
         return re.search(re.escape(option) + r"(?![\w-])", help_text) is not None
 
-    return CommandOptions(workers=has("--workers"), no_cache=has("--no-cache"), cache_dir=has("--cache-dir"))
+    return CommandOptions(
+        workers=has("--workers"),
+        no_cache=has("--no-cache"),
+        cache_dir=has("--cache-dir"),
+        engine=has("--engine"),
+    )
 
 
 # --- what is measured ------------------------------------------------------------------------------
@@ -225,39 +282,26 @@ def extract_words_everywhere(paths: Sequence[Path]) -> float:
     return time.perf_counter() - started
 
 
-def extractor_and_floor(path: Path) -> tuple[float, float]:
-    """Seconds of bare extract_words() and of the AMIF extractor over the same PDF, in one process."""
+def time_extractor(engine: str, path: Path) -> float:
+    """Seconds of the AMIF extractor over `path` read by `engine`, in process. Both engines' modules are
+    imported before the clock starts, as the floor imports pdfplumber before its clock starts."""
+    import pdfplumber  # noqa: F401
+    import pypdfium2  # noqa: F401
+
     from amif_extract.extract.amif_pdf import extract_amif_pdf
+    from amif_extract.pdf_engine import engine_in_use
 
-    floor = extract_words_everywhere([path])
-    started = time.perf_counter()
-    extract_amif_pdf(path)
-    return floor, time.perf_counter() - started
-
-
-def measure_extractor(pdf: Path, settings: BenchSettings) -> tuple[Measurement, Measurement]:
-    """The AMIF extractor against extract_words on the same pages, both timed inside one child."""
-    command = [sys.executable, __file__, "--child-extractor", str(pdf)]
-    floors: list[Run] = []
-    extractors: list[Run] = []
-    for _ in range(settings.repeat):
-        run, printed = spawn(command, settings.timeout_s)
-        if run.exit_code != 0:
-            floors.append(run)
-            extractors.append(run)
-            continue
-        floor, extractor = (float(value) for value in printed.split()[-2:])
-        floors.append(Run(floor, 0, run.max_rss_mb))
-        extractors.append(Run(extractor, 0, run.max_rss_mb))
-    return (
-        Measurement(f"extract_words, {pdf.name}", tuple(floors)),
-        Measurement(f"AMIF extractor (in process), {pdf.name}", tuple(extractors)),
-    )
+    with engine_in_use(engine):
+        started = time.perf_counter()
+        extract_amif_pdf(path)
+        return time.perf_counter() - started
 
 
-def measure_floor(pdfs: Sequence[Path], settings: BenchSettings) -> Measurement:
-    """One process per repeat, timed inside it, so interpreter start-up and imports are not counted."""
-    command = [sys.executable, __file__, "--child-floor", *map(str, pdfs)]
+def timed_in_child(
+    name: str, command: Sequence[str], settings: BenchSettings, engine: str = ""
+) -> Measurement:
+    """One child per repeat, which prints the seconds it timed inside itself: interpreter start-up and
+    imports are not counted."""
 
     def once(_: int) -> Run:
         run, printed = spawn(command, settings.timeout_s)
@@ -265,7 +309,22 @@ def measure_floor(pdfs: Sequence[Path], settings: BenchSettings) -> Measurement:
             return run
         return Run(float(printed.split()[-1]), run.exit_code, run.max_rss_mb)
 
-    return repeated(f"floor: extract_words, {len(pdfs)} PDFs", settings.repeat, once)
+    return repeated(name, settings.repeat, once, engine=engine)
+
+
+def measure_floor(name: str, pdfs: Sequence[Path], settings: BenchSettings) -> Measurement:
+    return timed_in_child(name, [sys.executable, __file__, "--child-floor", *map(str, pdfs)], settings)
+
+
+def measure_extractor(pdf: Path, pages: int, settings: BenchSettings, engine: str) -> Measurement:
+    command = [sys.executable, __file__, "--child-extractor", engine, str(pdf)]
+    return timed_in_child(
+        f"AMIF extractor in process, {pages} pages (the original)", command, settings, engine
+    )
+
+
+def engine_args(options: CommandOptions, engine: str) -> list[str]:
+    return ["--engine", engine] if options.engine else []
 
 
 def cold_build_args(options: CommandOptions, workers: int | None) -> list[str]:
@@ -276,26 +335,31 @@ def cold_build_args(options: CommandOptions, workers: int | None) -> list[str]:
 
 
 def measure_cold_build(
-    cli: Sequence[str], settings: BenchSettings, work: Path, options: CommandOptions, workers: int | None
+    cli: Sequence[str],
+    settings: BenchSettings,
+    work: Path,
+    options: CommandOptions,
+    workers: int | None,
+    engine: str,
 ) -> Measurement:
     label = "default workers" if workers is None else f"--workers {workers}"
 
     def once(index: int) -> Run:
-        run_dir = Path(tempfile.mkdtemp(prefix=f"cold-{index}-", dir=work))
+        run_dir = Path(tempfile.mkdtemp(prefix=f"cold-{engine}-{index}-", dir=work))
         command = [*cli, "-q", "build", "--raw", str(settings.raw_dir), "--out", str(run_dir / "out")]
-        return run_child(
-            [*command, *cold_build_args(options, workers)], settings.timeout_s, run_dir / "cache"
-        )
+        command += [*cold_build_args(options, workers), *engine_args(options, engine)]
+        return run_child(command, settings.timeout_s, run_dir / "cache")
 
-    return repeated(f"cold build ({label})", settings.repeat, once)
+    return repeated(f"cold build ({label})", settings.repeat, once, engine=engine)
 
 
 def measure_warm_build(
-    cli: Sequence[str], settings: BenchSettings, work: Path, options: CommandOptions
+    cli: Sequence[str], settings: BenchSettings, work: Path, options: CommandOptions, engine: str
 ) -> Measurement:
     """Rebuild with nothing changed: one untimed run fills the cache, then the same command is timed."""
-    cache_dir, out_dir = work / "warm-cache", work / "warm-out"
+    cache_dir, out_dir = work / f"warm-{engine}-cache", work / f"warm-{engine}-out"
     command = [*cli, "-q", "build", "--raw", str(settings.raw_dir), "--out", str(out_dir)]
+    command += engine_args(options, engine)
     if options.cache_dir:
         command += ["--cache-dir", str(cache_dir)]
     warming = run_child(command, settings.timeout_s, cache_dir)
@@ -303,7 +367,11 @@ def measure_warm_build(
         return Measurement("warm rebuild", (warming,), "the warming run failed")
     note = "" if options.cache_dir else f"no --cache-dir: the cache was pointed at by ${CACHE_ENV}"
     return repeated(
-        "warm rebuild", settings.repeat, lambda _: run_child(command, settings.timeout_s, cache_dir), note
+        "warm rebuild",
+        settings.repeat,
+        lambda _: run_child(command, settings.timeout_s, cache_dir),
+        note,
+        engine,
     )
 
 
@@ -329,11 +397,32 @@ def write_repeated_pdf(source: Path, target_pages: int, destination: Path) -> tu
     return len(reader.pages), copies * len(reader.pages)
 
 
-def make_large_pdf(source: Path, settings: BenchSettings, destination: Path) -> tuple[Run, dict[str, int]]:
-    command = [sys.executable, __file__, "--child-repeat-pdf", str(source), str(settings.large_pages)]
+def make_repeated_pdf(
+    source: Path, target_pages: int, destination: Path, settings: BenchSettings
+) -> tuple[Run, int, int]:
+    """Written in a child (see the note on imports at the top): the run, source pages, written pages."""
+    command = [sys.executable, __file__, "--child-repeat-pdf", str(source), str(target_pages)]
     run, printed = spawn([*command, str(destination)], settings.timeout_s)
-    small, large = (int(count) for count in printed.split()) if run.exit_code == 0 else (0, 0)
-    return run, {"small": small, "large": large}
+    small, written = (int(count) for count in printed.split()) if run.exit_code == 0 else (0, 0)
+    return run, small, written
+
+
+def documents_of(settings: BenchSettings, work: Path) -> Documents:
+    sources = build_pdfs(settings.raw_dir)
+    amif_pdf = amif_table_pdf(sources, settings.raw_dir)
+    paths, pages, writing = {"small": amif_pdf}, {"small": 0}, {}
+    for size, target in (("mid", settings.mid_pages), ("large", settings.large_pages)):
+        paths[size] = work / f"amif_{size}.pdf"
+        writing[size], small, pages[size] = make_repeated_pdf(amif_pdf, target, paths[size], settings)
+        pages["small"] = pages["small"] or small
+    if not pages["small"]:  # neither could be written: count the original's pages all the same
+        pages["small"] = make_repeated_pdf(amif_pdf, 1, work / "amif_count.pdf", settings)[1]
+    build = tuple(settings.raw_dir / source.file for source in sources)
+    return Documents(build, paths, pages, writing)
+
+
+def document_label(documents: Documents, size: str) -> str:
+    return f"{documents.pages[size]} pages" + (" (the original)" if size == "small" else "")
 
 
 def measure_extract(
@@ -341,18 +430,76 @@ def measure_extract(
     settings: BenchSettings,
     work: Path,
     options: CommandOptions,
-    pdf: Path,
-    pages: int,
-    times: int,
+    documents: Documents,
+    size: str,
+    engine: str,
 ) -> Measurement:
-    args = cold_build_args(options, workers=1)
+    pdf = documents.paths[size]
+    name = f"extract --workers 1, {document_label(documents, size)}"
+    if size in documents.writing and documents.writing[size].exit_code != 0:
+        return Measurement(f"writing {pdf.name}", (documents.writing[size],))
+    args = [*cold_build_args(options, workers=1), *engine_args(options, engine)]
 
     def once(index: int) -> Run:
-        run_dir = Path(tempfile.mkdtemp(prefix=f"extract-{index}-", dir=work))
+        run_dir = Path(tempfile.mkdtemp(prefix=f"extract-{engine}-{size}-{index}-", dir=work))
         command = [*cli, "-q", "extract", str(pdf), "--out", str(run_dir / "out"), *args]
         return run_child(command, settings.timeout_s, run_dir / "cache")
 
-    return repeated(f"extract --workers 1, {pages}-page {pdf.name}", times, once)
+    times = settings.large_repeat if size == "large" else settings.repeat
+    return repeated(name, times, once, engine=engine)
+
+
+def measure_baselines(settings: BenchSettings, documents: Documents) -> dict[str, Measurement]:
+    """What every engine's figures are divided by, timed once for the whole run."""
+    build_pdfs = f"{len(documents.build_pdfs)} PDFs a build reads"
+    baselines = {
+        "floor": measure_floor(f"floor: extract_words, {build_pdfs}", documents.build_pdfs, settings),
+        "floor_small": measure_floor(
+            f"extract_words, {document_label(documents, 'small')}",
+            [documents.paths["small"]],
+            settings,
+        ),
+    }
+    if documents.writing["mid"].exit_code == 0:
+        baselines["floor_mid"] = measure_floor(
+            f"extract_words, {document_label(documents, 'mid')}",
+            [documents.paths["mid"]],
+            settings,
+        )
+    else:
+        baselines["floor_mid"] = Measurement(
+            f"writing {documents.paths['mid'].name}", (documents.writing["mid"],)
+        )
+    baselines["startup"] = measure_startup(cli_command(), settings)
+    return baselines
+
+
+def measure_engines(
+    settings: BenchSettings, work: Path, documents: Documents, build: CommandOptions, extract: CommandOptions
+) -> dict[str, dict[str, Measurement]]:
+    """Each figure for every engine in turn, then the next figure."""
+    cli = cli_command()
+    figures: list[tuple[str, Callable[[str], Measurement]]] = [
+        ("cold", lambda engine: measure_cold_build(cli, settings, work, build, None, engine)),
+        ("warm", lambda engine: measure_warm_build(cli, settings, work, build, engine)),
+    ]
+    if build.workers:
+        cores = os.cpu_count() or 1
+        figures += [
+            ("cold_one", lambda engine: measure_cold_build(cli, settings, work, build, 1, engine)),
+            ("cold_all", lambda engine: measure_cold_build(cli, settings, work, build, cores, engine)),
+        ]
+    small = documents.paths["small"], documents.pages["small"]
+    figures.append(("extractor_amif", lambda engine: measure_extractor(*small, settings, engine)))
+    figures += [
+        (f"extract_{size}", functools.partial(measure_extract, cli, settings, work, extract, documents, size))
+        for size in SIZES
+    ]
+    measured: dict[str, dict[str, Measurement]] = {engine: {} for engine in settings.engines}
+    for key, measure in figures:
+        for engine in settings.engines:
+            measured[engine][key] = measure(engine)
+    return measured
 
 
 # --- from measurements to targets ------------------------------------------------------------------
@@ -365,50 +512,65 @@ def ratio(numerator: Measurement, denominator: Measurement) -> float | None:
 
 
 def per_page(measurement: Measurement, pages: int, startup: Measurement) -> float | None:
-    """Seconds per page once the CLI's start-up is taken off, so a short document is not penalised."""
+    """Seconds per page once the CLI's start-up (`--version`) is taken off both: the rest of what every
+    command pays once (its stages' imports, validation, writing) still weighs on a short document."""
     if not (measurement.ok and startup.ok) or pages <= 0:
         return None
     return (measurement.seconds - startup.seconds) / pages
 
 
-def per_page_note(small: float | None, large: float | None) -> str:
-    if small is None or large is None:
-        return "CLI start-up taken off both"
-    return f"{small:.3f} → {large:.3f} s/page, CLI start-up taken off both"
+def spread(values: Sequence[float | None]) -> float | None:
+    """The largest of `values` over the smallest; None when one is missing or not above zero."""
+    known = [value for value in values if value is not None and value > 0]
+    if not known or len(known) < len(values):
+        return None
+    return max(known) / min(known)
 
 
-def checks_from(found: dict[str, Measurement], pages: dict[str, int]) -> list[Check]:
-    floor, startup = found["floor"], found["startup"]
-    small = per_page(found["extract_small"], pages["small"], startup)
-    large = per_page(found["extract_large"], pages["large"], startup)
+def checks_from(
+    base: dict[str, Measurement], found: dict[str, Measurement], pages: dict[str, int]
+) -> list[Check]:
+    """One engine's targets, and the figures shown beside them for information."""
+    startup = base["startup"]
+    seconds_per_page = {size: per_page(found[f"extract_{size}"], pages[size], startup) for size in SIZES}
+    sizes = ", ".join(str(pages[size]) for size in SIZES)
+    large = found["extract_large"]
     checks = [
-        Check("cold build / extract_words floor", ratio(found["cold"], floor), COLD_BUILD_VS_FLOOR_MAX),
+        Check(
+            "cold build / extract_words floor", ratio(found["cold"], base["floor"]), COLD_BUILD_VS_FLOOR_MAX
+        ),
         Check("warm rebuild / CLI start-up", ratio(found["warm"], startup), WARM_BUILD_VS_STARTUP_MAX),
         Check(
-            f"per page, {pages['large']} vs {pages['small']} pages",
-            None if small is None or large is None or small <= 0 else large / small,
-            LARGE_PER_PAGE_VS_SMALL_MAX,
-            note=per_page_note(small, large),
+            f"{pages['mid']}-page extract / extract_words, same pages",
+            ratio(found["extract_mid"], base["floor_mid"]),
+            MID_EXTRACT_VS_FLOOR_MAX,
+        ),
+        *(
+            Check(f"per page, {pages[size]} pages (start-up taken off)", seconds, None, unit=" s")
+            for size, seconds in seconds_per_page.items()
+        ),
+        Check(
+            f"per page, slowest / fastest of {sizes} pages",
+            spread(list(seconds_per_page.values())),
+            PER_PAGE_SPREAD_MAX,
         ),
         Check(
             f"peak RSS, {pages['large']}-page extract",
-            found["extract_large"].max_rss_mb if found["extract_large"].ok else None,
-            LARGE_PEAK_RSS_MAX_MB,
+            large.max_rss_mb if large.ok else None,
+            LARGE_PEAK_RSS_BELOW_MB,
             unit=" MB",
+            strict=True,
+        ),
+        Check(
+            f"AMIF extractor in process / extract_words, same {pages['small']} pages",
+            ratio(found["extractor_amif"], base["floor_small"]),
+            None,
         ),
     ]
-    if "extractor_amif" in found:
-        checks.append(
-            Check(
-                "AMIF extractor / extract_words, same pages",
-                ratio(found["extractor_amif"], found["words_amif"]),
-                None,
-            )
-        )
     if "cold_one" in found:
         checks += [
-            Check("cold build --workers 1 / floor", ratio(found["cold_one"], floor), None),
-            Check("cold build --workers N / floor", ratio(found["cold_all"], floor), None),
+            Check("cold build --workers 1 / floor", ratio(found["cold_one"], base["floor"]), None),
+            Check("cold build --workers N / floor", ratio(found["cold_all"], base["floor"]), None),
             Check("speed-up, --workers N over 1", ratio(found["cold_one"], found["cold_all"]), None),
         ]
     return checks
@@ -425,6 +587,13 @@ def proc_field(path: str, key: str) -> str:
     return next((line.split(":", 1)[1].strip() for line in lines if line.startswith(key)), "")
 
 
+def package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
 def machine_info() -> dict[str, Any]:
     mem_kb = proc_field("/proc/meminfo", "MemTotal").split()
     return {
@@ -433,46 +602,100 @@ def machine_info() -> dict[str, Any]:
         "ram_gb": round(int(mem_kb[0]) / 1e6, 1) if mem_kb else None,
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "pdfplumber": version("pdfplumber"),
-        "pypdf": version("pypdf"),
+        "pdfplumber": package_version("pdfplumber"),
+        "pypdfium2": package_version("pypdfium2"),
+        "pypdf": package_version("pypdf"),
         "amif_extract": amif_extract_version,
+        # Set, Python writes no bytecode: a checkout's modules are compiled again by every command.
+        "pythondontwritebytecode": bool(os.environ.get("PYTHONDONTWRITEBYTECODE")),
     }
 
 
-def format_measurement(measurement: Measurement) -> str:
+def runs_label(measurement: Measurement) -> str:
+    count = len(measurement.runs)
+    return f"{count} run" if count == 1 else f"{count} runs"
+
+
+def format_baseline(measurement: Measurement) -> str:
     if not measurement.ok:
         return f"  {measurement.name:{NAME_WIDTH}} FAILED ({measurement.failure})"
-    rss = f"  peak {measurement.max_rss_mb:6.0f} MB" if measurement.max_rss_mb else ""
-    note = f"  [{measurement.note}]" if measurement.note else ""
-    runs = f"({len(measurement.runs)} runs)"
-    return f"  {measurement.name:{NAME_WIDTH}} {measurement.seconds:8.2f} s  {runs}{rss}{note}"
+    return f"  {measurement.name:{NAME_WIDTH}} {measurement.seconds:8.2f} s  ({runs_label(measurement)})"
 
 
-def format_check(check: Check) -> str:
-    digits = 0 if check.unit == " MB" else 2
-    measured = "not measured" if check.ratio is None else f"{check.ratio:.{digits}f}{check.unit}"
-    limit = "—" if check.limit is None else f"≤ {check.limit:g}{check.unit}"
-    note = f"  [{check.note}]" if check.note else ""
-    return f"  {check.name:{NAME_WIDTH}} {measured:>13}  {limit:>10}  {check.result}{note}"
+def measurement_cell(measurement: Measurement) -> str:
+    if not measurement.ok:
+        return "FAILED"
+    rss = f", {measurement.max_rss_mb:.0f} MB" if measurement.max_rss_mb else ""
+    return f"{measurement.seconds:.2f} s{rss}"
+
+
+def check_cell(check: Check) -> str:
+    if check.ratio is None:
+        return "— FAIL" if check.limit is not None else "—"
+    digits = {" MB": 0, " s": 3}.get(check.unit, 2)
+    measured = f"{check.ratio:.{digits}f}{check.unit}"
+    return measured if check.limit is None else f"{measured} {check.result}"
+
+
+def table_rows(results: Results, engines: Sequence[str]) -> list[dict[str, Any]]:
+    """The table, a row per figure with a cell per engine, as printed and as written to the JSON."""
+    first = results.measured[engines[0]]
+    rows: list[dict[str, Any]] = []
+    for key, measurement in first.items():
+        runs = {runs_label(results.measured[engine][key]) for engine in engines}
+        rows.append(
+            {
+                "section": "measurements",
+                "figure": measurement.name,
+                "key": key,
+                "cells": {engine: measurement_cell(results.measured[engine][key]) for engine in engines},
+                "runs": "/".join(sorted(runs)),
+            }
+        )
+    for index, check in enumerate(results.checks[engines[0]]):
+        rows.append(
+            {
+                "section": "targets",
+                "figure": check.name,
+                "cells": {engine: check_cell(results.checks[engine][index]) for engine in engines},
+                "target": check.target,
+            }
+        )
+    return rows
+
+
+# Each section of the table: its heading, and what its last column holds.
+SECTION_HEADINGS = {
+    "measurements": ("Measurements (time, peak RSS)", "runs"),
+    "targets": ("Targets", "target"),
+}
+
+
+def format_row(first: str, cells: Sequence[str], last: str) -> str:
+    return "  " + f"{first:{NAME_WIDTH}}" + "".join(f"  {cell:>{CELL_WIDTH}}" for cell in cells) + f"  {last}"
 
 
 def report_text(
-    machine: dict[str, Any],
-    measurements: Sequence[Measurement],
-    checks: Sequence[Check],
-    notes: Sequence[str],
+    machine: dict[str, Any], results: Results, engines: Sequence[str], notes: Sequence[str]
 ) -> str:
+    rows = table_rows(results, engines)
     lines = [
         f"amif-extract {machine['amif_extract']} benchmark — {STATISTIC} of repeated runs, wall-clock",
         f"machine: {machine['cpu_model']}, {machine['cpu_count']} cores, {machine['ram_gb']} GB RAM, "
-        f"Python {machine['python']}, pdfplumber {machine['pdfplumber']}",
+        f"Python {machine['python']}, pdfplumber {machine['pdfplumber']}, pypdfium2 {machine['pypdfium2']}",
         "",
-        "Measurements",
-        *(format_measurement(measurement) for measurement in measurements),
-        "",
-        f"  {'Targets':{NAME_WIDTH}} {'measured':>13}  {'target':>10}  result",
-        *(format_check(check) for check in checks),
+        "Baselines, timed once for every engine",
+        *(format_baseline(measurement) for measurement in results.baselines.values()),
     ]
+    columns = [f"--engine {engine}" for engine in engines]
+    section = ""
+    for row in rows:
+        if row["section"] != section:
+            section = row["section"]
+            title, last = SECTION_HEADINGS[section]
+            lines += ["", format_row(title, columns, last)]
+        last = row["target"] if section == "targets" else row["runs"]
+        lines.append(format_row(row["figure"], list(row["cells"].values()), last))
     if notes:
         lines += ["", "Notes", *(f"  - {note}" for note in notes)]
     return "\n".join(lines)
@@ -480,20 +703,38 @@ def report_text(
 
 def report_json(
     machine: dict[str, Any],
-    measurements: Sequence[Measurement],
-    checks: Sequence[Check],
+    results: Results,
+    engines: Sequence[str],
     notes: Sequence[str],
     extra: dict[str, Any],
 ) -> str:
+    def measurement_json(measurement: Measurement) -> dict[str, Any]:
+        return {
+            **asdict(measurement),
+            "ok": measurement.ok,
+            "seconds": measurement.seconds,
+            "max_rss_mb": measurement.max_rss_mb,
+        }
+
     return json.dumps(
         {
             "machine": machine,
             "statistic": STATISTIC,
-            "measurements": [
-                {**asdict(measurement), "ok": measurement.ok, "seconds": measurement.seconds}
-                for measurement in measurements
-            ],
-            "targets": [{**asdict(check), "result": check.result} for check in checks],
+            "engines": list(engines),
+            "baselines": {key: measurement_json(value) for key, value in results.baselines.items()},
+            "by_engine": {
+                engine: {
+                    "measurements": {
+                        key: measurement_json(value) for key, value in results.measured[engine].items()
+                    },
+                    "targets": [
+                        {**asdict(check), "target": check.target, "result": check.result}
+                        for check in results.checks[engine]
+                    ],
+                }
+                for engine in engines
+            },
+            "table": table_rows(results, engines),
             "notes": list(notes),
             **extra,
         },
@@ -515,7 +756,21 @@ def fallback_notes(build: CommandOptions, extract: CommandOptions) -> list[str]:
             notes.append(f"`amif-extract {command}` has no {flags}: run without (fallback)")
     if not build.workers:
         notes.append("the --workers 1 / --workers N comparison was skipped: build has no --workers")
+    if not (build.engine and extract.engine):
+        notes.append("without --engine every column measures the CLI's only engine")
     return notes
+
+
+def failure_notes(results: Results, engines: Sequence[str]) -> list[str]:
+    failed = [("baseline", measurement) for measurement in results.baselines.values()]
+    failed += [
+        (engine, measurement) for engine in engines for measurement in results.measured[engine].values()
+    ]
+    return [
+        f"{who}: {measurement.name}: {measurement.failure}"
+        for who, measurement in failed
+        if not measurement.ok
+    ]
 
 
 def amif_table_pdf(sources: Sequence[Source], raw_dir: Path) -> Path:
@@ -523,58 +778,64 @@ def amif_table_pdf(sources: Sequence[Source], raw_dir: Path) -> Path:
         if source.kind == "amif_table":
             return raw_dir / source.file
     raise SystemExit(
-        f"{raw_dir / 'sources.toml'}: no AMIF table PDF listed, nothing to repeat for the large run"
+        f"{raw_dir / 'sources.toml'}: no AMIF table PDF listed, nothing to repeat for the large runs"
     )
 
 
 def measure_all(
     settings: BenchSettings, work: Path, build: CommandOptions, extract: CommandOptions
-) -> tuple[dict[str, Measurement], dict[str, int]]:
-    cli = cli_command()
-    sources = build_pdfs(settings.raw_dir)
-    pdfs = [settings.raw_dir / source.file for source in sources]
-    amif_pdf = amif_table_pdf(sources, settings.raw_dir)
-    found = {
-        "floor": measure_floor(pdfs, settings),
-        "startup": measure_startup(cli, settings),
-        "cold": measure_cold_build(cli, settings, work, build, workers=None),
-        "warm": measure_warm_build(cli, settings, work, build),
-    }
-    if build.workers:
-        found["cold_one"] = measure_cold_build(cli, settings, work, build, workers=1)
-        found["cold_all"] = measure_cold_build(cli, settings, work, build, workers=os.cpu_count() or 1)
-    found["words_amif"], found["extractor_amif"] = measure_extractor(amif_pdf, settings)
-    large_pdf = work / "large_amif.pdf"
-    writing, pages = make_large_pdf(amif_pdf, settings, large_pdf)
-    found["extract_small"] = measure_extract(
-        cli, settings, work, extract, amif_pdf, pages["small"], settings.repeat
+) -> tuple[Results, dict[str, int]]:
+    documents = documents_of(settings, work)
+    results = Results(
+        measure_baselines(settings, documents), measure_engines(settings, work, documents, build, extract)
     )
-    if writing.exit_code == 0:
-        found["extract_large"] = measure_extract(
-            cli, settings, work, extract, large_pdf, pages["large"], settings.large_repeat
-        )
-    else:
-        found["extract_large"] = Measurement(f"writing {large_pdf.name}", (writing,))
-    return found, pages
+    for engine in settings.engines:
+        results.checks[engine] = checks_from(results.baselines, results.measured[engine], documents.pages)
+    return results, documents.pages
 
 
-def parse_settings(argv: Sequence[str] | None) -> BenchSettings:
+def parse_engines(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def parse_settings(argv: Sequence[str] | None) -> tuple[BenchSettings, list[str]]:
+    """The settings, and notes on what the run chose for options it was not given."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--raw", type=Path, default=REPO_ROOT / "raw", help="source documents folder")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where the JSON results go")
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median reported)")
-    parser.add_argument("--large-pages", type=int, default=650, help="pages of the repeated AMIF PDF")
-    parser.add_argument("--large-repeat", type=int, default=1, help="runs on the large PDF")
+    parser.add_argument(
+        "--engines", type=parse_engines, default=ENGINES, help="PDF engines to measure, comma-separated"
+    )
+    parser.add_argument("--mid-pages", type=int, help="pages of the middle repeated AMIF PDF (default 260)")
+    parser.add_argument("--large-pages", type=int, default=650, help="pages of the biggest repeated AMIF PDF")
+    parser.add_argument("--large-repeat", type=int, default=1, help="runs on the biggest PDF")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds before a child is killed")
     args = parser.parse_args(argv)
+    notes = []
+    mid_pages = args.mid_pages
+    if mid_pages is None:
+        mid_pages = min(BenchSettings.mid_pages, args.large_pages)
+        if mid_pages < BenchSettings.mid_pages:
+            notes.append(
+                f"--large-pages {args.large_pages} is below 260: the middle document has as many pages"
+            )
     try:
-        return BenchSettings(
-            args.raw.resolve(), args.json, args.repeat, args.large_pages, args.large_repeat, args.timeout
+        settings = BenchSettings(
+            args.raw.resolve(),
+            args.json,
+            args.repeat,
+            args.large_pages,
+            args.large_repeat,
+            args.timeout,
+            mid_pages,
+            args.engines,
         )
     except ValueError as error:
         parser.error(str(error))
+    return settings, notes
 
 
 def child_mode(argv: Sequence[str]) -> bool:
@@ -583,7 +844,8 @@ def child_mode(argv: Sequence[str]) -> bool:
         print(extract_words_everywhere([Path(name) for name in argv[1:]]))
         return True
     if argv[:1] == ["--child-extractor"]:
-        print(*extractor_and_floor(Path(argv[1])))
+        engine, path = argv[1:]
+        print(time_extractor(engine, Path(path)))
         return True
     if argv[:1] == ["--child-repeat-pdf"]:
         source, pages, destination = argv[1:]
@@ -596,23 +858,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Measure, print the table, write the JSON; exit 1 when a measured command failed, else 0."""
     if child_mode(sys.argv[1:] if argv is None else argv):
         return 0
-    settings = parse_settings(argv)
+    settings, notes = parse_settings(argv)
     build, extract = supported_options(cli_command(), "build"), supported_options(cli_command(), "extract")
-    notes = fallback_notes(build, extract)
+    notes += fallback_notes(build, extract)
     with tempfile.TemporaryDirectory(prefix="amif-bench-") as tmp:
         try:
-            found, pages = measure_all(settings, Path(tmp), build, extract)
+            results, pages = measure_all(settings, Path(tmp), build, extract)
         except InputError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
     machine = machine_info()
-    measurements, checks = list(found.values()), checks_from(found, pages)
-    print(report_text(machine, measurements, checks, notes))
-    extra = {"pages": pages, "options": {"build": asdict(build), "extract": asdict(extract)}}
+    notes += failure_notes(results, settings.engines)
+    print(report_text(machine, results, settings.engines, notes))
+    extra = {
+        "pages": pages,
+        "options": {"build": asdict(build), "extract": asdict(extract)},
+        "settings": {key: value for key, value in asdict(settings).items() if key != "json_path"},
+    }
     settings.json_path.parent.mkdir(parents=True, exist_ok=True)
-    settings.json_path.write_text(report_json(machine, measurements, checks, notes, extra) + "\n")
+    settings.json_path.write_text(report_json(machine, results, settings.engines, notes, extra) + "\n")
     print(f"\nJSON written to {settings.json_path}")
-    return 0 if all(measurement.ok for measurement in measurements) else 1
+    everything = [
+        *results.baselines.values(),
+        *(m for e in settings.engines for m in results.measured[e].values()),
+    ]
+    return 0 if all(measurement.ok for measurement in everything) else 1
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ descent).
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
@@ -115,6 +116,7 @@ def steady_round(value: float, digits: int = 0) -> float:
 
 # pdfplumber expands these ligatures in word texts.
 LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
+_LIGATURE_CHARS = frozenset(LIGATURES)
 DEFAULT_TOLERANCE = 3.0
 
 
@@ -167,13 +169,20 @@ def _starts_word(previous: PdfChar, char: PdfChar, x_tolerance: float, y_toleran
     )
 
 
+_TEXT, _X0, _X1, _TOP, _BOTTOM = (operator.itemgetter(i) for i in range(5))
+
+
 def _merge(word: list[PdfChar]) -> Word:
+    texts = list(map(_TEXT, word))
+    text = (
+        "".join(texts) if _LIGATURE_CHARS.isdisjoint(texts) else "".join(LIGATURES.get(t, t) for t in texts)
+    )
     return Word(
-        "".join(LIGATURES.get(char.text, char.text) for char in word),
-        min(char.x0 for char in word),
-        max(char.x1 for char in word),
-        min(char.top for char in word),
-        max(char.bottom for char in word),
+        "".join(texts),
+        min(map(_X0, word)),
+        max(map(_X1, word)),
+        min(map(_TOP, word)),
+        max(map(_BOTTOM, word)),
         word[0].size,
     )
 

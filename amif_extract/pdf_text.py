@@ -174,9 +174,8 @@ _TEXT, _X0, _X1, _TOP, _BOTTOM = (operator.itemgetter(i) for i in range(5))
 
 def _merge(word: list[PdfChar]) -> Word:
     texts = list(map(_TEXT, word))
-    text = (
-        "".join(texts) if _LIGATURE_CHARS.isdisjoint(texts) else "".join(LIGATURES.get(t, t) for t in texts)
-    )
+    if not _LIGATURE_CHARS.isdisjoint(texts):
+        texts = [LIGATURES.get(text, text) for text in texts]
     return Word(
         "".join(texts),
         min(map(_X0, word)),

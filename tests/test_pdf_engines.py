@@ -17,7 +17,7 @@ import pytest
 
 from amif_extract.errors import InputError
 from amif_extract.pdf_engine import ENGINES, open_pdf
-from amif_extract.pdf_text import PdfPage, steady_round, text_lines_from_chars, words_from_chars
+from amif_extract.pdf_text import PdfChar, PdfPage, steady_round, text_lines_from_chars, words_from_chars
 
 ROOT = Path(__file__).resolve().parents[1]
 AMIF_PDF = ROOT / "raw" / "amif_projets_cofinances.pdf"
@@ -186,3 +186,8 @@ def test_threads_reading_pdfs_at_once_read_them_as_one_thread_does() -> None:
     with ThreadPoolExecutor(max_workers=3) as pool:
         readings = list(pool.map(lambda _: extract_amif_pdf(AMIF_PDF).rows, range(3)))
     assert len(alone) == 38 and readings == [alone] * 3
+
+
+def test_a_ligature_reads_as_its_letters() -> None:
+    chars = [PdfChar(t, x, x + 4, 10.0, 19.0, 9.0, True) for t, x in (("e", 0.0), ("ﬃ", 4.0), ("e", 8.0))]
+    assert [(w.text, w.x0, w.x1) for w in words_from_chars(chars)] == [("eﬃe".replace("ﬃ", "ffi"), 0.0, 12.0)]

@@ -19,6 +19,7 @@ duration of the task: nothing is assumed about paths on the workers.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import multiprocessing.context
@@ -84,13 +85,32 @@ PageData = list[Any]  # one item per page, as the document's extractor reads a p
 TaskOutcome = DocumentExtraction | PageData | TaskFailure
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while extraction runs, back as it was afterwards.
+
+    Parsing allocates millions of objects that form almost no reference cycles (about 100 a page), and
+    the page layouts stay alive until the table is assembled, so every full collection walks a heap
+    that only grows and frees next to nothing: a quarter of the time of a 650-page extraction. The
+    few cycles wait for the first collection after extraction.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_task(task: ExtractionTask) -> TaskOutcome:
     """Run one task; a top-level function so a process pool or a Dask worker can import it."""
     read_pdfs_as(task.settings)  # a worker may not have the build's cap and engine
     try:
-        if task.first_page == 0:
-            return extract_document(task.document, task.settings)
-        return read_page_range(task.document, task.first_page, task.last_page)
+        with collector_paused():
+            if task.first_page == 0:
+                return extract_document(task.document, task.settings)
+            return read_page_range(task.document, task.first_page, task.last_page)
     except InputError as error:
         return TaskFailure(error.path, error.reason)
 
@@ -196,7 +216,7 @@ def run_on_pool(tasks: Sequence[ExtractionTask], workers: int, progress: Progres
     with ProcessPoolExecutor(
         max_workers=min(workers, len(tasks)),
         mp_context=context,
-        initializer=end_with_parent,
+        initializer=start_worker,
         initargs=(os.getpid(), context.get_start_method() == "fork"),
     ) as pool:
         futures = {pool.submit(run_task, task): position for position, task in enumerate(tasks)}
@@ -222,8 +242,15 @@ PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 PARENT_CHECK_S = 1.0  # how often a worker without the parent-death signal looks for its parent
 
 
+def start_worker(parent_pid: int, forked_by_parent: bool) -> None:
+    """Pool initializer: the collector on between tasks (a forked worker inherits the build's paused
+    one; each task pauses it again), and the worker ends with its build."""
+    gc.enable()
+    end_with_parent(parent_pid, forked_by_parent)
+
+
 def end_with_parent(parent_pid: int, forked_by_parent: bool) -> None:
-    """Pool initializer: this worker ends when the build that started it dies, even by SIGKILL.
+    """This worker ends when the build that started it dies, even by SIGKILL.
 
     A killed build cannot shut its pool down, and a worker would otherwise parse on for minutes.
     A worker forked by the build, on Linux, has the kernel send it SIGKILL when its parent dies; the

@@ -103,15 +103,16 @@ def extract_all(
 def _extract_missing(
     documents: Sequence[InputDocument], settings: BuildSettings, progress: Progress
 ) -> list[DocumentExtraction]:
-    if settings.scheduler is None and settings.effective_workers == 1:
-        results = []
-        for index, document in enumerate(documents):
-            progress(f"extracting {document.source_file}", index, len(documents))
-            results.append(extract_document(document, settings))
-        return results
-    from amif_extract.parallel import TaskFailure, extract_in_parallel  # multiprocessing, ~50 ms: if used
+    from amif_extract.parallel import TaskFailure, collector_paused, extract_in_parallel  # ~12 ms
 
-    outcomes = extract_in_parallel(documents, settings, progress)
+    with collector_paused():
+        if settings.scheduler is None and settings.effective_workers == 1:
+            results = []
+            for index, document in enumerate(documents):
+                progress(f"extracting {document.source_file}", index, len(documents))
+                results.append(extract_document(document, settings))
+            return results
+        outcomes = extract_in_parallel(documents, settings, progress)
     for outcome in outcomes:
         if isinstance(outcome, TaskFailure):
             raise outcome.error()

@@ -365,6 +365,14 @@ def test_synthetic_csv_with_renamed_column_and_lf_records(tmp_path: Path) -> Non
     assert any(f.rule == "incorrect-label" and f.column == "Beneficiary_Name" for f in findings)
 
 
+def test_synthetic_csv_in_another_encoding_is_a_finding_not_a_guess(tmp_path: Path) -> None:
+    """Synthetic: the written file re-encoded as Latin-1 ("synthétique"): the format is UTF-8, not guessed."""
+    text = csv_bytes(CPR49_SPEC, [synthetic_operation()]).decode("utf-8")
+    path = tmp_path / "amif_operations_cpr49.csv"
+    path.write_bytes(text.encode("latin-1"))
+    assert [f.rule for f in validate_cpr49_csv(path)] == ["encoding-error"]
+
+
 def test_missing_csv_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="file not found"):
         validate_cpr49_csv(tmp_path / "absent.csv")

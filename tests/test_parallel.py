@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -14,7 +15,7 @@ from amif_extract import parallel
 from amif_extract.build_records import BuildSettings, InputDocument
 from amif_extract.cli import app
 from amif_extract.errors import InputError
-from amif_extract.parallel import pages_per_task, plan_tasks
+from amif_extract.parallel import ExtractionTask, TaskFailure, collector_paused, pages_per_task, plan_tasks
 from amif_extract.pipeline import build, extract_all, manifest_documents, output_files
 from amif_extract.sources import sha256_of
 
@@ -91,6 +92,29 @@ def test_the_first_failing_document_in_order_is_reported_wherever_it_failed(tmp_
             with pytest.raises(InputError) as caught:
                 extract_all(documents, BuildSettings(workers=workers, use_cache=False))
             assert caught.value.path == str(named)
+
+
+def test_a_task_parses_with_the_collector_paused_and_leaves_it_as_it_was(
+    raw_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+
+    def record_and_fail(document: InputDocument, settings: BuildSettings) -> None:
+        seen.append(gc.isenabled())
+        raise InputError(document.path, "stand-in failure")
+
+    monkeypatch.setattr(parallel, "extract_document", record_and_fail)
+    task = ExtractionTask(0, _document(raw_dir / "asti_convention_2021.txt"), BuildSettings())
+    assert isinstance(parallel.run_task(task), TaskFailure)
+    assert seen == [False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def _die(task: object) -> None:

@@ -40,12 +40,11 @@ from amif_extract.normalize.amounts import AmountError, parse_amount
 from amif_extract.normalize.periods import find_date_atoms, scan_periods
 from amif_extract.pdf_text import steady_round
 from amif_extract.profiles import Profile, fold_label, load_profile
-from amif_extract.records import AMOUNT_COLUMNS, AmifExtraction
+from amif_extract.records import AMOUNT_COLUMNS, AmifExtraction, PracticeSheetsExtraction
 from amif_extract.textclean import collapse_spaces, normalise_apostrophes, strip_markup
 
 if TYPE_CHECKING:
     from amif_extract.build_records import DocumentExtraction
-    from amif_extract.extract.practice_sheets import PracticeSheetsExtraction
 
 VALUE_KINDS: tuple[str, ...] = ("email", "phone", "url", "amount", "date")
 VALUE_NAMES = {
@@ -206,10 +205,6 @@ def _amif_of(extraction: DocumentExtraction) -> AmifExtraction | None:
 
 def _sheets_of(extraction: DocumentExtraction) -> PracticeSheetsExtraction | None:
     """The brochure's record, when that is what `extraction` holds."""
-    # Imported here: the brochure's extractor loads phone-number metadata, which a build of other
-    # documents never needs.
-    from amif_extract.extract.practice_sheets import PracticeSheetsExtraction
-
     payload = extraction.payload
     return payload if isinstance(payload, PracticeSheetsExtraction) else None
 

@@ -28,7 +28,6 @@ from amif_extract.conservation import (
     row_count_changes,
     values_in_line,
 )
-from amif_extract.extract.practice_sheets import PracticeSheetsExtraction
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.pagetext import PageLine
 from amif_extract.pipeline import (
@@ -41,7 +40,7 @@ from amif_extract.pipeline import (
     manifest_documents,
 )
 from amif_extract.profiles import load_profile
-from amif_extract.records import AmifExtraction
+from amif_extract.records import AmifExtraction, PracticeSheetsExtraction
 
 CODES = ("value_lost", "value_invented", "structure_mismatch")
 BROCHURE = "assises_integration_locale_fiches.pdf"

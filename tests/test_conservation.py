@@ -19,13 +19,9 @@ from amif_extract.cli import app
 from amif_extract.conservation import (
     ConservationSettings,
     PrintedLine,
-    RowChangeSettings,
-    RowCountChange,
     check_conservation,
-    csv_row_counts,
     furniture_lines,
     heading_field,
-    row_count_changes,
     values_in_line,
 )
 from amif_extract.findings import Finding, SourceLocation
@@ -41,6 +37,7 @@ from amif_extract.pipeline import (
 )
 from amif_extract.profiles import load_profile
 from amif_extract.records import AmifExtraction, PracticeSheetsExtraction
+from amif_extract.row_changes import RowChangeSettings, RowCountChange, csv_row_counts, row_count_changes
 
 CODES = ("value_lost", "value_invented", "structure_mismatch")
 BROCHURE = "assises_integration_locale_fiches.pdf"

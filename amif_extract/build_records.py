@@ -19,9 +19,8 @@ from amif_extract.findings import Finding
 from amif_extract.pdf_engine import DEFAULT_ENGINE, check_engine, use_engine
 from amif_extract.pdf_streams import limit_pdf_streams
 from amif_extract.profiles import Profile
+from amif_extract.records import Row
 
-# One row of an output table: column name -> plain Python value (str, int, Decimal, date, None).
-Row = dict[str, Any]
 # A progress callback: (what is happening, steps done, steps in all).
 Progress = Callable[[str, int, int], None]
 

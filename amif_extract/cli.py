@@ -20,7 +20,7 @@ import logging
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -31,9 +31,13 @@ from amif_extract.build_records import BuildResult, BuildSettings
 from amif_extract.dataset import PROJECT_ENV, Dataset, open_dataset
 from amif_extract.errors import InputError, SchemaFailure
 from amif_extract.pdf_engine import DEFAULT_ENGINE
-
-if TYPE_CHECKING:
-    from amif_extract.conservation import RowChangeSettings, RowCountChange
+from amif_extract.row_changes import (
+    RowChangeSettings,
+    RowCountChange,
+    csv_row_counts,
+    row_count_changes,
+    table_row_counts,
+)
 
 # Each command imports the stage it runs (rebuild, check, diff, fetch, the organisations review) in
 # its own body: together they cost ~0.15 s of start-up (ssl and http for fetch, the report, the
@@ -257,8 +261,6 @@ MaxRowChange = Annotated[
 
 
 def row_change_settings(max_row_change: float) -> RowChangeSettings:
-    from amif_extract.conservation import RowChangeSettings  # compiles its value patterns: ~0.1 s
-
     try:
         return RowChangeSettings(max_share=max_row_change)
     except ValueError as error:
@@ -318,7 +320,6 @@ def build_command(
     )
     dataset = dataset_from(project, raw=raw, normalized=out_dir, acknowledgements=acknowledgements)
     row_changes = row_change_settings(max_row_change)
-    from amif_extract.conservation import csv_row_counts, row_count_changes, table_row_counts
     from amif_extract.rebuild import build_outputs
     from amif_extract.write import write_output_folder
 
@@ -498,7 +499,6 @@ def check_command(
             write_report(output, report)
     except InputError as error:
         fail(EXIT_INPUT, str(error))
-    from amif_extract.conservation import csv_row_counts, row_count_changes, table_row_counts
 
     new_counts = table_row_counts(outcome.result.tables)
     warn_row_changes(row_count_changes(csv_row_counts(dataset.normalized), new_counts, row_changes))
@@ -557,7 +557,6 @@ def diff_command(
     except InputError as error:
         fail(EXIT_INPUT, str(error))
     typer.echo(diff_json(result) if output_format == "json" else diff_text(result), nl=False)
-    from amif_extract.conservation import csv_row_counts, row_count_changes
 
     compared = {table.name for table in result.tables}
     old_counts = {name: count for name, count in csv_row_counts(old).items() if name in compared}

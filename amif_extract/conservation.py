@@ -12,9 +12,8 @@ them, and turn every disagreement into an error finding that points at the sourc
 3. ``structure_findings``: printed rows with amounts vs projects (AMIF list); sheet-start labels vs
    sheets and field labels vs filled fields (brochure), labels read from the document's profile.
 
-A fourth check, ``row_count_changes``, compares a build's row counts with the previous build's
-folder; it is a warning the commands print, never part of the outputs (they must not depend on
-what was in the folder before).
+A fourth check, comparing a build's row counts with the previous build's folder, is in
+`amif_extract.row_changes`.
 
 Values are compared in normalised form: amounts as ``Decimal``, dates as ISO dates, phones by their
 digits (national number), e-mails lower-cased, web addresses without scheme or trailing slash.
@@ -22,8 +21,6 @@ digits (national number), e-mails lower-cased, web addresses without scheme or t
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import re
 import unicodedata
@@ -40,12 +37,11 @@ from amif_extract.normalize.amounts import AmountError, parse_amount
 from amif_extract.normalize.periods import find_date_atoms, scan_periods
 from amif_extract.pdf_text import steady_round
 from amif_extract.profiles import Profile, fold_label, load_profile
-from amif_extract.records import AMOUNT_COLUMNS, AmifExtraction
+from amif_extract.records import AMOUNT_COLUMNS, AmifExtraction, PracticeSheetsExtraction
 from amif_extract.textclean import collapse_spaces, normalise_apostrophes, strip_markup
 
 if TYPE_CHECKING:
     from amif_extract.build_records import DocumentExtraction
-    from amif_extract.extract.practice_sheets import PracticeSheetsExtraction
 
 VALUE_KINDS: tuple[str, ...] = ("email", "phone", "url", "amount", "date")
 VALUE_NAMES = {
@@ -206,10 +202,6 @@ def _amif_of(extraction: DocumentExtraction) -> AmifExtraction | None:
 
 def _sheets_of(extraction: DocumentExtraction) -> PracticeSheetsExtraction | None:
     """The brochure's record, when that is what `extraction` holds."""
-    # Imported here: the brochure's extractor loads phone-number metadata, which a build of other
-    # documents never needs.
-    from amif_extract.extract.practice_sheets import PracticeSheetsExtraction
-
     payload = extraction.payload
     return payload if isinstance(payload, PracticeSheetsExtraction) else None
 
@@ -1028,73 +1020,3 @@ def _structure_findings(
         profile = load_profile("practice_sheets", profile_dir)
         return sheet_structure_findings(record, profile, SECTION_ORDER, findings, settings)
     return []
-
-
-# ---------------------------------------------------------------- against the previous build
-
-
-@dataclass(frozen=True)
-class RowChangeSettings:
-    """How much a table may shrink or grow against the previous build before a warning."""
-
-    max_share: float = 0.2  # --max-row-change: a share of the previous row count, in (0, 1]
-
-    def __post_init__(self) -> None:
-        if not 0 < self.max_share <= 1:
-            raise ValueError(f"max_row_change must be a share in (0, 1] (got {self.max_share})")
-
-
-@dataclass(frozen=True)
-class RowCountChange:
-    table: str
-    old: int
-    new: int
-    threshold: float
-
-    @property
-    def share(self) -> float:
-        return abs(self.new - self.old) / self.old if self.old else 1.0
-
-    def describe(self) -> str:
-        verb = "lost" if self.new < self.old else "gained"
-        return (
-            f"table {self.table} {verb} {abs(self.new - self.old)} rows against the previous build:"
-            f" {self.old} → {self.new} ({self.share:.0%}, over the threshold of {self.threshold:.0%},"
-            " --max-row-change)"
-        )
-
-
-def csv_row_counts(folder: Path) -> dict[str, int]:
-    """Rows of each CSV table in a build folder (none when the folder does not exist)."""
-    counts: dict[str, int] = {}
-    if not folder.is_dir():
-        return counts
-    for path in sorted(folder.glob("*.csv")):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        counts[path.stem] = max(0, sum(1 for cells in csv.reader(io.StringIO(text, newline="")) if cells) - 1)
-    return counts
-
-
-# The findings table reports problems, it does not hold data read from the documents: its size
-# moves with every fix and every new check, so it is not compared.
-NOT_COUNTED_TABLES = frozenset({"findings"})
-
-
-def row_count_changes(
-    old: Mapping[str, int], new: Mapping[str, int], settings: RowChangeSettings | None = None
-) -> list[RowCountChange]:
-    """Tables present in both builds whose row count moved by more than the set share."""
-    settings = settings or RowChangeSettings()
-    changes = []
-    for table in sorted((set(old) & set(new)) - NOT_COUNTED_TABLES):
-        change = RowCountChange(table, old[table], new[table], settings.max_share)
-        if old[table] != new[table] and change.share > settings.max_share:
-            changes.append(change)
-    return changes
-
-
-def table_row_counts(tables: Mapping[str, Sequence[Row]]) -> dict[str, int]:
-    return {name: len(rows) for name, rows in tables.items()}

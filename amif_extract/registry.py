@@ -10,6 +10,8 @@ this module; none of them names a kind. Adding a kind: see `docs/architecture.md
 The built-in extractors are imported on first use, each through a small function below: pdfplumber
 alone costs a cached rebuild about 0.12 s, and the text extractors compile their patterns and load
 phone-number metadata on import, which a build whose extractions all come from the cache never needs.
+Their records live in `amif_extract.records`, which imports none of that, so the cache can be told
+which classes it may build without importing an extractor.
 """
 
 from __future__ import annotations
@@ -33,12 +35,11 @@ from amif_extract.findings import Finding, SourceLocation
 from amif_extract.normalize.projects import normalize_projects
 from amif_extract.pagetext import PageLine, PageText
 from amif_extract.profiles import Profile, profile_for
+from amif_extract.records import AmifExtraction, AmifRow, PracticeSheetsExtraction, WebPageExtraction
 
 if TYPE_CHECKING:
     from amif_extract.extract.amif_pdf import PageLayout
-    from amif_extract.extract.practice_sheets import PracticeSheetsExtraction, SourceLine
-    from amif_extract.extract.web_pages import WebPageExtraction
-    from amif_extract.records import AmifExtraction
+    from amif_extract.extract.practice_sheets import SourceLine
     from amif_extract.tables import TableSpec
 
 # An organisation as a document names it, and where.
@@ -313,8 +314,6 @@ def _collect_amif(payloads: Sequence[AmifExtraction]) -> KindTables:
 
 
 def _amif_record_types() -> list[type]:
-    from amif_extract.records import AmifExtraction, AmifRow
-
     return [AmifExtraction, AmifRow]
 
 
@@ -391,8 +390,6 @@ def _practice_mentions(payload: PracticeSheetsExtraction) -> list[Mention]:
 
 
 def _practice_record_types() -> list[type]:
-    from amif_extract.extract.practice_sheets import PracticeSheetsExtraction  # phone metadata on import
-
     return [PracticeSheetsExtraction]
 
 
@@ -468,8 +465,6 @@ def _collect_web_pages(payloads: Sequence[WebPageExtraction]) -> KindTables:
 
 
 def _web_page_record_types() -> list[type]:
-    from amif_extract.extract.web_pages import WebPageExtraction  # compiles its patterns on import
-
     return [WebPageExtraction]
 
 

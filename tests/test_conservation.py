@@ -19,16 +19,11 @@ from amif_extract.cli import app
 from amif_extract.conservation import (
     ConservationSettings,
     PrintedLine,
-    RowChangeSettings,
-    RowCountChange,
     check_conservation,
-    csv_row_counts,
     furniture_lines,
     heading_field,
-    row_count_changes,
     values_in_line,
 )
-from amif_extract.extract.practice_sheets import PracticeSheetsExtraction
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.pagetext import PageLine
 from amif_extract.pipeline import (
@@ -41,7 +36,8 @@ from amif_extract.pipeline import (
     manifest_documents,
 )
 from amif_extract.profiles import load_profile
-from amif_extract.records import AmifExtraction
+from amif_extract.records import AmifExtraction, PracticeSheetsExtraction
+from amif_extract.row_changes import RowChangeSettings, RowCountChange, csv_row_counts, row_count_changes
 
 CODES = ("value_lost", "value_invented", "structure_mismatch")
 BROCHURE = "assises_integration_locale_fiches.pdf"

@@ -10,13 +10,13 @@ from amif_extract.schemas.practice_sheets import TABLES
 from amif_extract.errors import InputError
 from amif_extract.extract.practice_sheets import (
     PracticeSheetSettings,
-    PracticeSheetsExtraction,
     extract_practice_sheets,
     looks_like_practice_sheets,
     match_heading,
     organisation_names,
     sheet_ids,
 )
+from amif_extract.records import PracticeSheetsExtraction
 from amif_extract.tables import TableSpec, schema_findings
 
 TEXT = "assises_integration_locale_fiches.txt"

@@ -9,7 +9,8 @@ import pytest
 from amif_extract.schemas.practice_sheets import TABLES
 
 from amif_extract.errors import InputError
-from amif_extract.extract.web_pages import WebPageExtraction, extract_web_page, web_page_kind
+from amif_extract.extract.web_pages import extract_web_page, web_page_kind
+from amif_extract.records import WebPageExtraction
 from amif_extract.tables import TableSpec, schema_findings
 
 MINISTRY = "mfamigr_associations_integration.txt"

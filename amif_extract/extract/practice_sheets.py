@@ -45,7 +45,6 @@ from itertools import pairwise
 from pathlib import Path
 from statistics import median
 
-from amif_extract.build_records import Row
 from amif_extract.errors import InputError
 from amif_extract.extract.textfile import read_text_document
 from amif_extract.findings import Finding, SourceLocation
@@ -64,6 +63,7 @@ from amif_extract.pdf_engine import open_pdf
 from amif_extract.pdf_text import PdfPage, steady_round, text_lines_from_chars
 from amif_extract.pdf_text import TextLine as PrintedLine
 from amif_extract.profiles import Profile, fold_label, load_profile
+from amif_extract.records import PracticeSheetsExtraction, Row
 from amif_extract.textclean import collapse_spaces, join_wrapped_lines, normalise_apostrophes, strip_markup
 
 # The template's sections in the order every sheet prints them.
@@ -200,18 +200,6 @@ class SheetDraft:
         for section in self.sections:
             lines += [section.heading, *section.lines]
         return lines
-
-
-@dataclass
-class PracticeSheetsExtraction:
-    """Everything read from the brochure: the two tables as rows, findings, organisation names."""
-
-    source_file: str
-    sheets: list[Row]
-    contacts: list[Row]
-    findings: list[Finding] = field(default_factory=list)
-    organisation_mentions: list[tuple[str, SourceLocation]] = field(default_factory=list)
-    page_text: PageText = field(default_factory=dict)  # PDF pages' printed lines, for the report
 
 
 # --- reading lines -------------------------------------------------------------------------

@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from amif_extract.build_records import Row
 from amif_extract.errors import InputError
 from amif_extract.extract.textfile import read_text_document
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.normalize.contacts import fold
 from amif_extract.normalize.periods import FRENCH_NUMBERS, Period, scan_periods
+from amif_extract.records import Row, WebPageExtraction
 from amif_extract.textclean import collapse_spaces, join_wrapped_lines, normalise_apostrophes, strip_markup
 
 WEB_PAGE_KINDS: tuple[str, ...] = ("ministry_conventions", "convention_summary", "iom_project_list")
@@ -162,16 +162,6 @@ class WebPageSettings:
         for name in ("footer_blank_lines", "max_project_title_words", "max_heading_words"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
-
-
-@dataclass
-class WebPageExtraction:
-    source_file: str
-    kind: str
-    conventions: list[Row] = field(default_factory=list)
-    narrative_projects: list[Row] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    organisation_mentions: list[tuple[str, SourceLocation]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -104,8 +104,10 @@ def _opener(engine: str) -> Callable[[Path], AbstractContextManager[PdfReader]]:
     return open_with_pdfplumber
 
 
-# The pages this process parsed last, by file, engine and page: kind detection reads a PDF's first
-# pages, as one kind and then another, and the extractor reads them again; each is parsed once.
+# The first pages of the PDFs this process parsed last, by file, engine and page: kind detection
+# reads a PDF's first pages, as one kind and then another, and the extractor reads them again; each
+# is parsed once. Later pages are never kept: a long PDF's pages pass through one at a time.
+FIRST_PAGES = 10
 RECENT_PAGES = 12
 _RECENT: collections.OrderedDict[tuple[Any, ...], PdfPage] = collections.OrderedDict()
 
@@ -122,6 +124,8 @@ class _RememberingReader:
         self.page_count = reader.page_count
 
     def page(self, number: int) -> PdfPage:
+        if number > FIRST_PAGES:
+            return self.reader.page(number)
         key = (*self.identity, number)
         page = _RECENT.get(key)
         if page is None:

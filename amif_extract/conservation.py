@@ -616,6 +616,51 @@ def finding_text(findings: Iterable[Finding], source_file: str) -> str:
     )
 
 
+def occurring_in(needles: Iterable[str], text: str) -> frozenset[str]:
+    """The needles that occur in `text`, as `needle in text` says, read in one pass over the text.
+
+    The needles become one regular expression shaped as their trie: at each place of the text it
+    matches the longest needle that starts there, and a needle occurs where it is the start of a
+    longest one (`in` for each needle rescans the text: needles x text, both growing with the pages).
+    """
+    wanted = set(needles)
+    longest: set[str] = set()
+    if wanted - {""}:
+        pattern = re.compile(_trie_pattern(sorted(wanted - {""})))
+        position = 0
+        while (match := pattern.search(text, position)) is not None:
+            longest.add(match[0])
+            position = match.start() + 1
+    ordered = sorted(longest)
+
+    def starts_a_longest(needle: str) -> bool:
+        place = bisect.bisect_left(ordered, needle)
+        return place < len(ordered) and ordered[place].startswith(needle)
+
+    return frozenset(needle for needle in wanted if needle == "" or starts_a_longest(needle))
+
+
+def _trie_pattern(words: Sequence[str]) -> str:
+    """An alternation of `words` (sorted, distinct) that shares their prefixes and prefers the
+    longest: branches part on distinct characters, and a word ending where others go on comes last."""
+    branches = []
+    for _, group in itertools.groupby((word for word in words if word), key=lambda word: word[0]):
+        members = list(group)
+        shared = _shared_start(members[0], members[-1])  # sorted: what these two share, all do
+        rest = [member[len(shared) :] for member in members]
+        branches.append(re.escape(shared) + ("" if rest == [""] else f"(?:{_trie_pattern(rest)})"))
+    if "" in words:
+        branches.append("")
+    return "|".join(branches)
+
+
+def _shared_start(first: str, second: str) -> str:
+    size = 0
+    while size < min(len(first), len(second)) and first[size] == second[size]:
+        size += 1
+    return first[:size]
+
+
 def lost_value_findings(
     record: DocumentRecords, findings: Sequence[Finding], settings: ConservationSettings
 ) -> tuple[list[Finding], dict[str, int]]:
@@ -633,6 +678,8 @@ def lost_value_findings(
     verified = {kind: 0 for kind in (*VALUE_KINDS, "total", "furniture")}
     row_lines = frozenset(amount_row_lines(record, settings)) if record.kind == "amif_table" else frozenset()
     furniture = furniture_lines(record.lines, settings)
+    printed = {value.printed for value in values}
+    in_cells, in_noted = occurring_in(printed, cells), occurring_in(printed, noted)
     for value in values:
         if value.kind not in kinds or value.line.index < region:
             continue
@@ -642,8 +689,8 @@ def lost_value_findings(
         if value.kind == "amount" and value.normal in totals:
             verified["total"] += 1
             continue
-        as_text = not must_be_typed(record, value, row_lines) and value.printed in cells
-        if value.normal in typed[value.kind] or as_text or value.printed in noted:
+        as_text = not must_be_typed(record, value, row_lines) and value.printed in in_cells
+        if value.normal in typed[value.kind] or as_text or value.printed in in_noted:
             verified[value.kind] += 1
             continue
         lost.append(

@@ -21,6 +21,7 @@ digits (national number), e-mails lower-cased, web addresses without scheme or t
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import unicodedata
@@ -382,13 +383,15 @@ def row_extents(
     contacts) covers those pages whole, a contact its sheet's pages.
     """
     extents: dict[tuple[str, int], range] = {}
+    page_lines = PageLines.of(record.lines)
+    sheet_pages = _sheet_pages(record.rows)
     for table, rows in record.rows.items():
         starts = _row_starts(table, rows, extraction, settings)
         if starts is not None:
             extents.update(_extents_from_starts(table, starts, record.lines, settings))
         else:
             for index, row in enumerate(rows):
-                extents[(table, index)] = _page_extent(record.lines, _row_pages(table, row, record.rows))
+                extents[(table, index)] = page_lines.extent(_row_pages(table, row, sheet_pages))
     return extents
 
 
@@ -415,33 +418,33 @@ def _extents_from_starts(
     table: str, starts: list[tuple[int, float]], lines: list[PrintedLine], settings: ConservationSettings
 ) -> dict[tuple[str, int], range]:
     order = sorted(range(len(starts)), key=lambda index: starts[index])
-    positions = [line.position for line in lines]
+    # The furthest position reached by each line and the lines before it: the first line at or after
+    # a start is the first whose reach is (a line printed above an earlier one on its page does not
+    # need the positions sorted), found by bisection instead of a scan of every line for every row.
+    reach = list(itertools.accumulate((line.position for line in lines), max))
     extents = {}
     for rank, index in enumerate(order):
-        first = _first_at_or_after(positions, starts[index])
+        first = bisect.bisect_left(reach, starts[index])
         following = (
-            _first_at_or_after(positions, starts[order[rank + 1]]) if rank + 1 < len(order) else len(lines)
+            bisect.bisect_left(reach, starts[order[rank + 1]]) if rank + 1 < len(order) else len(lines)
         )
         end = min(len(lines), max(following, first + 1) + settings.row_overhang_lines)
         extents[(table, index)] = range(first, end)
     return extents
 
 
-def _first_at_or_after(positions: list[tuple[int, float]], start: tuple[int, float]) -> int:
-    for index, position in enumerate(positions):
-        if position >= start:
-            return index
-    return len(positions)
+def _sheet_pages(rows: Mapping[str, Sequence[Row]]) -> dict[Any, str]:
+    """Each sheet's `source_pages`, by sheet id (the first sheet of an id, as its contacts find it)."""
+    pages: dict[Any, str] = {}
+    for sheet in rows.get(SHEETS_TABLE, ()):
+        pages.setdefault(sheet.get("sheet_id"), str(sheet.get("source_pages") or ""))
+    return pages
 
 
-def _row_pages(table: str, row: Row, rows: Mapping[str, Sequence[Row]]) -> tuple[int, int] | None:
-    if table == CONTACTS_TABLE:
+def _row_pages(table: str, row: Row, sheet_pages: Mapping[Any, str]) -> tuple[int, int] | None:
+    if table == CONTACTS_TABLE and row.get("sheet_id") in sheet_pages:
         # A contact belongs to its sheet: its lines may run over the sheet's page break.
-        sheet = next(
-            (s for s in rows.get(SHEETS_TABLE, ()) if s.get("sheet_id") == row.get("sheet_id")), None
-        )
-        if sheet is not None:
-            return _page_span(str(sheet.get("source_pages") or ""))
+        return _page_span(sheet_pages[row.get("sheet_id")])
     if row.get("source_pages"):
         return _page_span(str(row["source_pages"]))
     if row.get("source_page"):
@@ -455,11 +458,35 @@ def _page_span(text: str) -> tuple[int, int] | None:
     return (min(parts), max(parts)) if parts else None
 
 
-def _page_extent(lines: list[PrintedLine], pages: tuple[int, int] | None) -> range:
-    if pages is None:
-        return range(0, len(lines))
-    inside = [line.index for line in lines if line.page is not None and pages[0] <= line.page <= pages[1]]
-    return range(inside[0], inside[-1] + 1) if inside else range(0, 0)
+@dataclass(frozen=True)
+class PageLines:
+    """The first and last printed line of each page, read once for every row's page extent."""
+
+    line_count: int
+    pages: list[int]  # the pages that print a line, in order
+    first: dict[int, int]  # page → index of its first line
+    last: dict[int, int]  # page → index of its last line
+
+    @classmethod
+    def of(cls, lines: Sequence[PrintedLine]) -> PageLines:
+        first: dict[int, int] = {}
+        last: dict[int, int] = {}
+        for line in lines:
+            if line.page is not None:
+                first.setdefault(line.page, line.index)
+                last[line.page] = line.index
+        return cls(len(lines), sorted(first), first, last)
+
+    def extent(self, pages: tuple[int, int] | None) -> range:
+        """The lines from the first to the last printed on `pages` (first, last); all for None."""
+        if pages is None:
+            return range(0, self.line_count)
+        inside = self.pages[
+            bisect.bisect_left(self.pages, pages[0]) : bisect.bisect_right(self.pages, pages[1])
+        ]
+        if not inside:
+            return range(0, 0)
+        return range(min(self.first[page] for page in inside), max(self.last[page] for page in inside) + 1)
 
 
 # ---------------------------------------------------------------- check 1: nothing lost
@@ -581,6 +608,51 @@ def finding_text(findings: Iterable[Finding], source_file: str) -> str:
     )
 
 
+def occurring_in(needles: Iterable[str], text: str) -> frozenset[str]:
+    """The needles that occur in `text`, as `needle in text` says, read in one pass over the text.
+
+    The needles become one regular expression shaped as their trie: at each place of the text it
+    matches the longest needle that starts there, and a needle occurs where it is the start of a
+    longest one (`in` for each needle rescans the text: needles x text, both growing with the pages).
+    """
+    wanted = set(needles)
+    longest: set[str] = set()
+    if wanted - {""}:
+        pattern = re.compile(_trie_pattern(sorted(wanted - {""})))
+        position = 0
+        while (match := pattern.search(text, position)) is not None:
+            longest.add(match[0])
+            position = match.start() + 1
+    ordered = sorted(longest)
+
+    def starts_a_longest(needle: str) -> bool:
+        place = bisect.bisect_left(ordered, needle)
+        return place < len(ordered) and ordered[place].startswith(needle)
+
+    return frozenset(needle for needle in wanted if needle == "" or starts_a_longest(needle))
+
+
+def _trie_pattern(words: Sequence[str]) -> str:
+    """An alternation of `words` (sorted, distinct) that shares their prefixes and prefers the
+    longest: branches part on distinct characters, and a word ending where others go on comes last."""
+    branches = []
+    for _, group in itertools.groupby((word for word in words if word), key=lambda word: word[0]):
+        members = list(group)
+        shared = _shared_start(members[0], members[-1])  # sorted: what these two share, all do
+        rest = [member[len(shared) :] for member in members]
+        branches.append(re.escape(shared) + ("" if rest == [""] else f"(?:{_trie_pattern(rest)})"))
+    if "" in words:
+        branches.append("")
+    return "|".join(branches)
+
+
+def _shared_start(first: str, second: str) -> str:
+    size = 0
+    while size < min(len(first), len(second)) and first[size] == second[size]:
+        size += 1
+    return first[:size]
+
+
 def lost_value_findings(
     record: DocumentRecords, findings: Sequence[Finding], settings: ConservationSettings
 ) -> tuple[list[Finding], dict[str, int]]:
@@ -598,6 +670,8 @@ def lost_value_findings(
     verified = {kind: 0 for kind in (*VALUE_KINDS, "total", "furniture")}
     row_lines = frozenset(amount_row_lines(record, settings)) if record.kind == "amif_table" else frozenset()
     furniture = furniture_lines(record.lines, settings)
+    printed = {value.printed for value in values}
+    in_cells, in_noted = occurring_in(printed, cells), occurring_in(printed, noted)
     for value in values:
         if value.kind not in kinds or value.line.index < region:
             continue
@@ -607,8 +681,8 @@ def lost_value_findings(
         if value.kind == "amount" and value.normal in totals:
             verified["total"] += 1
             continue
-        as_text = not must_be_typed(record, value, row_lines) and value.printed in cells
-        if value.normal in typed[value.kind] or as_text or value.printed in noted:
+        as_text = not must_be_typed(record, value, row_lines) and value.printed in in_cells
+        if value.normal in typed[value.kind] or as_text or value.printed in in_noted:
             verified[value.kind] += 1
             continue
         lost.append(

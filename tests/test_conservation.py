@@ -22,6 +22,7 @@ from amif_extract.conservation import (
     check_conservation,
     furniture_lines,
     heading_field,
+    occurring_in,
     values_in_line,
 )
 from amif_extract.findings import Finding, SourceLocation
@@ -575,3 +576,18 @@ def test_a_pdf_footer_whose_page_number_and_date_change_is_page_furniture() -> N
         )
     ]
     assert furniture_lines(lines, ConservationSettings()) == frozenset({0, 2, 4})
+
+
+@pytest.mark.parametrize(
+    ("needles", "text"),
+    [
+        (["1 000", "1 000,00", "000", "00,0", "12"], "total 11 000,00 €"),  # overlapping, one inside another
+        (["a@b.lu", "b.lu", "a@b.l", "(+352)", "€ 5", ""], "écrire à a@b.lu (+352) ou € 5"),
+        (["x\ny", "y", "z"], "x\ny"),  # across a cell break, as `in` on the joined cells
+        (["abc", "abd", "ab"], ""),
+    ],
+)
+def test_occurring_in_says_what_in_says(needles: list[str], text: str) -> None:
+    """Synthetic: the one-pass search of every printed value in the cells agrees with `in` for each
+    value, where values overlap, one is the start or the inside of another, or they hold regex signs."""
+    assert occurring_in(needles, text) == frozenset(needle for needle in needles if needle in text)

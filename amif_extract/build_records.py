@@ -35,7 +35,15 @@ class BuildSettings:
 
     max_file_mb: float = 200.0  # --max-file-mb: larger source files are refused
     max_pages: int = 5000  # --max-pages: PDFs with more pages are refused
-    workers: int | None = None  # --workers: extraction processes (None: every core; 1: serial, no pool)
+    # --workers: extraction processes (1: serial, in the build's own process). None: as many as the
+    # PDF pages to parse call for (see `extraction_processes`).
+    workers: int | None = None
+    # (library only) With `workers` unset: this many PDF pages to parse or fewer are parsed in the
+    # build's own process, where a pool costs as much as it saves or more...
+    pool_min_pages: int = 4
+    # ...fewer than this by one process less than there are cores (one at least), while the build
+    # loads its table libraries, which takes as long as parsing a few dozen pages; more by every core.
+    all_cores_min_pages: int = 150
     # (library only) PDF pages one task reads; None: chosen per PDF (see `parallel.pages_per_task`).
     pages_per_task: int | None = None
     scheduler: str | None = None  # --scheduler: a Dask scheduler's address (tcp://HOST:PORT) to run on
@@ -59,6 +67,11 @@ class BuildSettings:
             raise ValueError("max_pages must be positive")
         if self.workers is not None and self.workers < 1:
             raise ValueError(f"workers must be at least 1 (got {self.workers})")
+        if self.pool_min_pages < 0 or self.all_cores_min_pages < 0:
+            raise ValueError(
+                f"pool_min_pages and all_cores_min_pages must not be negative (got {self.pool_min_pages},"
+                f" {self.all_cores_min_pages})"
+            )
         if self.pages_per_task is not None and self.pages_per_task < 1:
             raise ValueError(f"pages_per_task must be at least 1 (got {self.pages_per_task})")
         if self.scheduler is not None and "://" not in self.scheduler:
@@ -82,6 +95,17 @@ class BuildSettings:
     @property
     def effective_workers(self) -> int:
         return self.workers if self.workers is not None else os.cpu_count() or 1
+
+    def extraction_processes(self, pdf_pages: int) -> int:
+        """Worker processes to extract with when `pdf_pages` PDF pages are to be parsed; 0: in the
+        build's own process. `workers` when set (1 meaning 0), else by `pool_min_pages` and
+        `all_cores_min_pages`."""
+        if self.workers is not None:
+            return 0 if self.workers == 1 else self.workers
+        cores = os.cpu_count() or 1
+        if pdf_pages <= self.pool_min_pages or cores == 1:
+            return 0
+        return max(1, cores - 1) if pdf_pages < self.all_cores_min_pages else cores
 
     @property
     def effective_cache_dir(self) -> Path:

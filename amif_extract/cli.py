@@ -221,7 +221,11 @@ OutDir = Annotated[
 ]
 Workers = Annotated[
     int | None,
-    typer.Option("--workers", help="Processes extracting in parallel (default: every core; 1: serial)."),
+    typer.Option(
+        "--workers",
+        help="Processes extracting in parallel (1: serial, in the build's own process; default: none for"
+        " up to 4 PDF pages, one less than the cores below 150, every core from 150).",
+    ),
 ]
 Scheduler = Annotated[
     str | None,

@@ -135,8 +135,9 @@ def run_task_from_bytes(task: ExtractionTask, data: bytes) -> TaskOutcome:
 
 
 def plan_tasks(index: int, document: InputDocument, settings: BuildSettings) -> list[ExtractionTask]:
-    """The tasks of one document: page ranges of `settings.pages_per_task` for a splittable PDF."""
-    if not is_splittable(document):
+    """The tasks of one document: page ranges of `settings.pages_per_task` for a splittable PDF
+    shared by several workers; the whole document for one worker, or for any other."""
+    if not is_splittable(document) or (settings.effective_workers == 1 and not settings.scheduler):
         return [ExtractionTask(index, document, settings)]
     count = pdf_page_count_for(document, settings)
     step = settings.pages_per_task or pages_per_task(count, settings.effective_workers)
@@ -205,8 +206,9 @@ def combine_parts(
 
 
 def run_on_pool(tasks: Sequence[ExtractionTask], workers: int, progress: Progress) -> list[TaskOutcome]:
-    """Run tasks on a local process pool (in this process when one worker or one task is enough)."""
-    if workers <= 1 or len(tasks) <= 1:
+    """Run tasks on a local process pool of `workers` processes, one of them enough to extract
+    beside this process while it loads the table libraries (in this process when there are none)."""
+    if workers < 1 or not tasks:
         outcomes = []
         for done, task in enumerate(tasks):
             progress(f"extracting {task.describe()}", done, len(tasks))

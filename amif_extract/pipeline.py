@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -105,8 +106,10 @@ def _extract_missing(
 ) -> list[DocumentExtraction]:
     from amif_extract.parallel import TaskFailure, collector_paused, extract_in_parallel  # ~12 ms
 
+    processes = extraction_processes(documents, settings)
+    settings = replace(settings, workers=max(1, processes))
     with collector_paused():
-        if settings.scheduler is None and settings.effective_workers == 1:
+        if settings.scheduler is None and processes == 0:
             results = []
             for index, document in enumerate(documents):
                 progress(f"extracting {document.source_file}", index, len(documents))
@@ -117,6 +120,28 @@ def _extract_missing(
         if isinstance(outcome, TaskFailure):
             raise outcome.error()
     return [outcome for outcome in outcomes if isinstance(outcome, DocumentExtraction)]
+
+
+def extraction_processes(documents: Sequence[InputDocument], settings: BuildSettings) -> int:
+    """How many worker processes extract `documents` (0: this process): `settings.workers` when set
+    (or a Dask build's), else as many as the PDF pages among them call for
+    (`BuildSettings.extraction_processes`)."""
+    if settings.scheduler is not None:
+        return settings.effective_workers
+    if settings.workers is not None:
+        return settings.extraction_processes(0)
+    return settings.extraction_processes(pdf_pages(documents, settings))
+
+
+def pdf_pages(documents: Sequence[InputDocument], settings: BuildSettings) -> int:
+    """The PDF pages among `documents`. A PDF that cannot be counted counts none here: reading it
+    reports why, in document order, as it would have without this count."""
+    pages = 0
+    for document in documents:
+        if has_page_count(document):
+            with contextlib.suppress(InputError):
+                pages += pdf_page_count_for(document, settings)
+    return pages
 
 
 def extraction_cache_key(document: InputDocument, engine: str) -> str:

@@ -16,7 +16,14 @@ from amif_extract.build_records import BuildSettings, InputDocument
 from amif_extract.cli import app
 from amif_extract.errors import InputError
 from amif_extract.parallel import ExtractionTask, TaskFailure, collector_paused, pages_per_task, plan_tasks
-from amif_extract.pipeline import build, extract_all, manifest_documents, output_files
+from amif_extract.pipeline import (
+    build,
+    extract_all,
+    extraction_processes,
+    manifest_documents,
+    output_files,
+    pdf_pages,
+)
 from amif_extract.sources import sha256_of
 
 runner = CliRunner()
@@ -55,6 +62,58 @@ def test_long_pdfs_get_larger_page_ranges_so_each_opening_of_the_file_stays_chea
     assert pages_per_task(13, 2) == 4
     assert pages_per_task(650, 2) == 82
     assert pages_per_task(650, 16) == 11
+
+
+def test_the_pool_grows_with_the_pdf_pages_to_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page counts of raw/ (the AMIF PDF 13, the brochure 48, both 61; no PDF 0) and of the
+    benchmark's long documents (260, 650): none in this process, then one process beside it while it
+    loads the table libraries, then every core."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    default = BuildSettings()
+    assert (default.pool_min_pages, default.all_cores_min_pages) == (4, 150)
+    pages = (0, 4, 5, 13, 48, 61, 149, 150, 260, 650)
+    assert [default.extraction_processes(count) for count in pages] == [0, 0, 1, 1, 1, 1, 1, 2, 2, 2]
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert [default.extraction_processes(count) for count in (4, 61, 650)] == [0, 7, 8]
+    assert BuildSettings(pool_min_pages=13).extraction_processes(13) == 0
+    assert [BuildSettings(workers=3).extraction_processes(count) for count in (0, 61)] == [3, 3]
+    assert BuildSettings(workers=1).extraction_processes(650) == 0
+    with pytest.raises(ValueError, match="pool_min_pages and all_cores_min_pages must not be negative"):
+        BuildSettings(pool_min_pages=-1)
+
+
+def test_the_pages_that_decide_are_the_pdf_pages_of_the_documents_to_parse(
+    raw_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    settings = BuildSettings(use_cache=False)
+    documents = manifest_documents(raw_dir, settings)
+    pdfs = {document.source_file: document for document in documents if document.format == "pdf"}
+    texts = [document for document in documents if document.format == "text"]
+    assert pdf_pages(documents, settings) == 61
+    assert pdf_pages([pdfs["amif_projets_cofinances.pdf"]], settings) == 13
+    assert pdf_pages([pdfs["assises_integration_locale_fiches.pdf"]], settings) == 48
+    assert pdf_pages(texts, settings) == 0
+    assert extraction_processes(documents, settings) == 1
+    assert extraction_processes(texts, settings) == 0
+    assert extraction_processes(texts, BuildSettings(workers=2)) == 2
+    truncated = tmp_path / "truncated.pdf"  # synthetic damage: reading it reports it, counting skips it
+    truncated.write_bytes(b"%PDF-1.4\n1 0 obj\n<<")
+    assert pdf_pages([_document(truncated, "amif_table", "pdf"), *texts], settings) == 0
+
+
+def test_web_pages_alone_are_extracted_without_a_pool(raw_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pool(*arguments: object) -> None:
+        raise AssertionError("a pool was started")
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "extract_in_parallel", no_pool)
+    documents = [_document(raw_dir / name) for name in ("asti_convention_2021.txt", "oim_france_projets.txt")]
+    extractions = extract_all(documents, BuildSettings(use_cache=False))
+    assert [extraction.document.source_file for extraction in extractions] == [
+        "asti_convention_2021.txt",
+        "oim_france_projets.txt",
+    ]
 
 
 def test_a_pdf_over_max_pages_is_refused_before_any_page_is_parsed(raw_dir: Path) -> None:

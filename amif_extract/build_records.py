@@ -105,7 +105,9 @@ class BuildSettings:
         cores = os.cpu_count() or 1
         if pdf_pages <= self.pool_min_pages or cores == 1:
             return 0
-        return max(1, cores - 1) if pdf_pages < self.all_cores_min_pages else cores
+        # In PDFium pages: pdfplumber parses a page in about four times as long (docs/performance.md).
+        work = pdf_pages * (4 if self.engine == "pdfplumber" else 1)
+        return max(1, cores - 1) if work < self.all_cores_min_pages else cores
 
     @property
     def effective_cache_dir(self) -> Path:

@@ -76,6 +76,8 @@ def test_the_pool_grows_with_the_pdf_pages_to_parse(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(os, "cpu_count", lambda: 8)
     assert [default.extraction_processes(count) for count in (4, 61, 650)] == [0, 7, 8]
     assert BuildSettings(pool_min_pages=13).extraction_processes(13) == 0
+    # pdfplumber parses a page in about four times PDFium's time: raw/'s 61 pages take every core.
+    assert [BuildSettings(engine="pdfplumber").extraction_processes(n) for n in (4, 13, 61)] == [0, 7, 8]
     assert [BuildSettings(workers=3).extraction_processes(count) for count in (0, 61)] == [3, 3]
     assert BuildSettings(workers=1).extraction_processes(650) == 0
     with pytest.raises(ValueError, match="pool_min_pages and all_cores_min_pages must not be negative"):

@@ -326,12 +326,14 @@ def _read_pdfium_chars(
     x_ref, y_ref = ctypes.byref(origin_x), ctypes.byref(origin_y)
     text_object, origin = api.text_object, api.origin
     objects: dict[int, _TextObject] = {}
-    glyphs: dict[tuple[int, int], tuple[str, float, float]] = {}
+    glyphs: dict[int, dict[int, tuple[str, float, float]]] = {}  # per font, per code
     drift: dict[int, float] = {}  # per text object: what the cut widths took so far, per point of size
     da, db, dc, dd, de, df = device
     chars: list[PdfChar] = []
     owners: list[int] = []
     new_char = tuple.__new__  # PdfChar's own __new__ is a Python function: too slow per character
+    current, entry, drifted = None, None, 0.0
+    font_glyphs: dict[int, tuple[str, float, float]] = {}
     for index in range(count):
         obj = text_object(textpage, index)
         code = codes[index]
@@ -340,26 +342,31 @@ def _read_pdfium_chars(
                 chars.append(chars[-1]._replace(text=" ", x0=chars[-1].x1))
                 owners.append(owners[-1])
             continue
-        entry = objects.get(obj) or _text_object_entry(api, textpage, index, obj, device, objects)
+        if obj != current:  # characters of one text object come together: its values are kept at hand
+            if current is not None:
+                drift[current] = drifted
+            current, drifted = obj, drift.get(obj, 0.0)
+            entry = objects.get(obj) or _text_object_entry(api, textpage, index, obj, device, objects)
+            a, size, level, text_a, text_b = entry.a, entry.size, entry.level, entry.text_a, entry.text_b
+            glyph_height, rounded = entry.height, entry.rounded
+            font_glyphs = glyphs.setdefault(entry.font, {})
+        assert entry is not None
         # What a character code of a font reads and how wide it is are asked of PDFium once.
-        text, width, cut = glyphs.get((entry.font, code)) or _glyph(
-            api, textpage, index, entry, code, printed, glyphs
+        text, width, cut = font_glyphs.get(code) or _glyph(
+            api, textpage, index, entry, code, printed, font_glyphs
         )
         origin(textpage, index, x_ref, y_ref)
-        drifted = drift.get(obj, 0.0)
-        shift = drifted * entry.size
-        x, y = origin_x.value + shift * entry.text_a, origin_y.value + shift * entry.text_b
-        drift[obj] = drifted + cut
+        shift = drifted * size
+        x, y = origin_x.value + shift * text_a, origin_y.value + shift * text_b
+        drifted += cut
         e, f = da * x + dc * y + de, db * x + dd * y + df
-        if entry.level:  # the common case, `baseline_char` worked out for text set level
+        if level:  # the common case, `baseline_char` worked out for text set level
             bottom = height - f
-            right = e + entry.a * width * entry.size
-            chars.append(
-                new_char(PdfChar, (text, e, right, bottom - entry.height, bottom, entry.rounded, True))
-            )
+            right = e + a * width * size
+            chars.append(new_char(PdfChar, (text, e, right, bottom - glyph_height, bottom, rounded, True)))
         else:
-            matrix = (entry.a, entry.b, entry.c, entry.d, e, f)
-            chars.append(baseline_char(text, matrix, width * entry.size, entry.size, height))
+            matrix = (a, entry.b, entry.c, entry.d, e, f)
+            chars.append(baseline_char(text, matrix, width * size, size, height))
         owners.append(obj)
     return chars, owners
 
@@ -397,11 +404,12 @@ def _glyph(
     entry: _TextObject,
     code: int,
     printed: FontWidths,
-    cache: dict[tuple[int, int], tuple[str, float, float]],
+    cache: dict[int, tuple[str, float, float]],
 ) -> tuple[str, float, float]:
     """What a character reads, its advance per point of font size as the file prints it, and what
-    PDFium's cut width lacks of it; kept for every character of its font with its code."""
-    key = (entry.font, code)
+    PDFium's cut width lacks of it; kept (in `cache`, its font's) for every character of its font
+    with its code."""
+    key = code
     if api.map_error(textpage, index):
         text = f"(cid:{code})"
     elif code in _LINE_END_HYPHENS:

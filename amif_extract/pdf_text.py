@@ -187,6 +187,31 @@ def _merge(word: list[PdfChar]) -> Word:
 
 
 def _words_of_line(line: list[PdfChar], x_tolerance: float, y_tolerance: float) -> Iterable[list[PdfChar]]:
+    if line and not line[0].upright:  # a run's characters are all upright or all not
+        yield from _rotated_words_of_line(line, x_tolerance, y_tolerance)
+        return
+    word: list[PdfChar] = []
+    last_x0 = last_x1 = last_top = 0.0  # of the word's last character: `_starts_word`, left to right
+    for char in line:
+        text, x0, x1, top = char[0], char[1], char[2], char[3]
+        if text.isspace():
+            if word:
+                yield word
+            word = []
+            continue
+        if word and (x0 < last_x0 or x0 > last_x1 + x_tolerance or abs(top - last_top) > y_tolerance):
+            yield word
+            word = [char]
+        else:
+            word.append(char)
+        last_x0, last_x1, last_top = x0, x1, top
+    if word:
+        yield word
+
+
+def _rotated_words_of_line(
+    line: list[PdfChar], x_tolerance: float, y_tolerance: float
+) -> Iterable[list[PdfChar]]:
     word: list[PdfChar] = []
     for char in line:
         if char.text.isspace():

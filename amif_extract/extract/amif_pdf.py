@@ -43,7 +43,7 @@ from amif_extract.errors import InputError
 from amif_extract.findings import Finding, SourceLocation
 from amif_extract.pagetext import PageLine, lines_from_words
 from amif_extract.pdf_engine import PdfReader, open_pdf
-from amif_extract.pdf_text import PdfPage, steady_round, words_from_chars
+from amif_extract.pdf_text import PdfPage, PdfRule, Word, steady_round, words_from_chars
 from amif_extract.profiles import Profile, fold_label, load_profile
 from amif_extract.records import AMOUNT_COLUMNS, AmifExtraction, AmifRow
 from amif_extract.textclean import clean_cell_text, collapse_spaces
@@ -232,23 +232,9 @@ class PdfTableSettings:
 # --- Step 1: one page as plain data -----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class PageWord:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-
-
-@dataclass(frozen=True, slots=True)
-class PageRule:
-    """A horizontal line or rectangle edge."""
-
-    y: float
-    x0: float
-    x1: float
+# A word and a horizontal rule as both PDF engines give them (`pdf_text`).
+PageWord = Word
+PageRule = PdfRule
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,8 +265,7 @@ def page_layout_from_page(page: PdfPage, settings: PdfTableSettings) -> PageLayo
         for word in words_from_chars(page.chars, settings.x_tolerance, settings.y_tolerance)
         if word.text.strip()
     )
-    rules = tuple(PageRule(rule.top, rule.x0, rule.x1) for rule in page.rules)
-    return PageLayout(page.number, page.width, page.height, words, rules)
+    return PageLayout(page.number, page.width, page.height, words, page.rules)
 
 
 def _read_layouts(
@@ -530,7 +515,7 @@ def find_header(
     """The table's header row on this page: the first lines whose labels name enough columns."""
     labels = labels or amif_labels()
     lines = list(lines) if lines is not None else group_into_lines(page.words, settings.line_tolerance)
-    rule_ys = [rule.y for rule in page.rules]
+    rule_ys = [rule.top for rule in page.rules]
     for start, first in enumerate(lines):
         best: Header | None = None
         band = [first]
@@ -639,13 +624,13 @@ def _row_boundaries(page: PageLayout, settings: PdfTableSettings) -> list[PageRu
         return []
     widest = max(rule.x1 - rule.x0 for rule in page.rules)
     long_rules = sorted(
-        (r for r in page.rules if r.x1 - r.x0 >= settings.rule_min_width_ratio * widest), key=lambda r: r.y
+        (r for r in page.rules if r.x1 - r.x0 >= settings.rule_min_width_ratio * widest), key=lambda r: r.top
     )
     merged: list[PageRule] = []
     for rule in long_rules:
-        if merged and rule.y - merged[-1].y <= settings.rule_merge_tolerance:
+        if merged and rule.top - merged[-1].top <= settings.rule_merge_tolerance:
             last = merged[-1]
-            merged[-1] = PageRule(last.y, min(last.x0, rule.x0), max(last.x1, rule.x1))
+            merged[-1] = PageRule(last.top, min(last.x0, rule.x0), max(last.x1, rule.x1))
         else:
             merged.append(rule)
     return merged
@@ -706,7 +691,7 @@ def split_page_into_bands(
     labels = labels or amif_labels()
     boundaries = _row_boundaries(page, settings)
     body_top = header.bottom
-    below_header = [r for r in boundaries if r.y > header.bottom - settings.rule_merge_tolerance]
+    below_header = [r for r in boundaries if r.top > header.bottom - settings.rule_merge_tolerance]
     # The page furniture is gone: whatever text is left below the header belongs to the table,
     # also below its last rule (a row split by the page break may be left without one).
     body_bottom = page.height
@@ -719,9 +704,9 @@ def split_page_into_bands(
     left, right = min(left, header.columns[0].x0), max(right, header.columns[-1].x1)
     opening = {line.top - 0.01 for line in body if _opens_band(line.text, labels)}
     cuts = sorted(
-        {r.y for r in below_header}
+        {r.top for r in below_header}
         | opening
-        | _structural_cuts(body, [r.y for r in below_header], right - left, settings)
+        | _structural_cuts(body, [r.top for r in below_header], right - left, settings)
     )
     bands: list[Band] = []
     edges = [body_top, *[c for c in cuts if body_top < c < body_bottom], body_bottom]
